@@ -1,0 +1,44 @@
+import type {
+  Bar,
+  CancelOrder,
+  OrderEvent,
+  PositionChanged,
+  QuoteTick,
+  Signal,
+  StrategyError,
+  StrategyStatusChanged,
+  SubmitOrder,
+  SubscriberFailed,
+  TradeTick,
+} from "../model/index.ts";
+
+/** Every topic name in DES, in one place. */
+export const Topic = {
+  Bar: "market.bar",
+  Trade: "market.trade",
+  Quote: "market.quote",
+  Signal: "strategy.signal",
+  StrategyError: "strategy.error",
+  StrategyStatus: "strategy.status",
+  SubmitOrder: "command.submit-order",
+  CancelOrder: "command.cancel-order",
+  OrderEvent: "order.event",
+  PositionChanged: "portfolio.position-changed",
+  SubscriberFailed: "bus.subscriber-failed",
+} as const;
+export type Topic = (typeof Topic)[keyof typeof Topic];
+
+/** The message type carried on each topic. */
+export interface TopicMessages {
+  [Topic.Bar]: Bar;
+  [Topic.Trade]: TradeTick;
+  [Topic.Quote]: QuoteTick;
+  [Topic.Signal]: Signal;
+  [Topic.StrategyError]: StrategyError;
+  [Topic.StrategyStatus]: StrategyStatusChanged;
+  [Topic.SubmitOrder]: SubmitOrder;
+  [Topic.CancelOrder]: CancelOrder;
+  [Topic.OrderEvent]: OrderEvent;
+  [Topic.PositionChanged]: PositionChanged;
+  [Topic.SubscriberFailed]: SubscriberFailed;
+}

@@ -1,0 +1,63 @@
+/**
+ * Stable error codes. Every code is documented in docs/errors.md; a test keeps the two in step.
+ * Expected business outcomes (a risk denial, an insufficient balance) are values, not exceptions:
+ * these codes are for bugs, bad input and I/O failures.
+ */
+export const ErrorCode = {
+  InvalidDecimal: "DES_ERR_INVALID_DECIMAL",
+  DecimalOverflow: "DES_ERR_DECIMAL_OVERFLOW",
+  DivisionByZero: "DES_ERR_DIVISION_BY_ZERO",
+  InvalidId: "DES_ERR_INVALID_ID",
+  InvalidInstrument: "DES_ERR_INVALID_INSTRUMENT",
+  UnknownInstrument: "DES_ERR_UNKNOWN_INSTRUMENT",
+  InvalidOrderTransition: "DES_ERR_INVALID_ORDER_TRANSITION",
+  InvalidMarketData: "DES_ERR_INVALID_MARKET_DATA",
+  InvalidInterval: "DES_ERR_INVALID_INTERVAL",
+  InvalidConfig: "DES_ERR_INVALID_CONFIG",
+  InvalidStrategyParams: "DES_ERR_INVALID_STRATEGY_PARAMS",
+  UnknownStrategy: "DES_ERR_UNKNOWN_STRATEGY",
+  StrategyFailed: "DES_ERR_STRATEGY_FAILED",
+  StrategyTimeout: "DES_ERR_STRATEGY_TIMEOUT",
+  StrategyBacklogFull: "DES_ERR_STRATEGY_BACKLOG_FULL",
+  StrategyNotRunning: "DES_ERR_STRATEGY_NOT_RUNNING",
+  BusSubscriberFailed: "DES_ERR_BUS_SUBSCRIBER_FAILED",
+  OrderRejected: "DES_ERR_ORDER_REJECTED",
+  StoreFailed: "DES_ERR_STORE_FAILED",
+  ShutdownTimeout: "DES_ERR_SHUTDOWN_TIMEOUT",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error with a stable code and structured details; the message names what was wrong. */
+export class DesError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DesError";
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Returns a JSON-safe view without the stack, as an API client may see it. */
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Returns true when the value is a DesError, optionally with the given code. */
+export function isDesError(value: unknown, code?: ErrorCode): value is DesError {
+  return value instanceof DesError && (code === undefined || value.code === code);
+}
+
+/** Turns anything thrown into an Error, so callers always have a message and a stack. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === "string" ? value : JSON.stringify(value));
+}
