@@ -67,9 +67,12 @@ export class Decimal {
         decimals,
       });
     }
-    // toFixed gives the float's decimal expansion to 20 places without exponent for |x| < 1e21.
     if (Math.abs(value) >= 1e21) return Decimal.from(BigInt(value));
-    return Decimal.from(value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "")).round(decimals, rounding);
+    // toFixed(20) is the float's decimal expansion to 20 places (no exponent below 1e21); rounding
+    // that scaled integer once avoids double rounding.
+    const scaled = BigInt(value.toFixed(20).replace(".", ""));
+    const factor = 10n ** BigInt(20 - decimals);
+    return new Decimal(divRound(scaled, factor, rounding) * 10n ** BigInt(DECIMAL_SCALE - decimals));
   }
 
   /** Builds a Decimal directly from a count of 10^-18 units. */

@@ -1,0 +1,1 @@
+export { SqliteStore, type SqliteStoreOptions, type StoreStats } from "./sqlite-store.ts";

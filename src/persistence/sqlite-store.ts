@@ -1,0 +1,231 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DesError, ErrorCode, type StrategyId, toError } from "../core/index.ts";
+import type { OrderEvent, Signal } from "../model/index.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+
+/** Options of the embedded store. */
+export interface SqliteStoreOptions {
+  /** Pending writes that trigger an immediate flush. */
+  readonly maxPendingWrites?: number;
+  /** Pending writes above which new records are refused with an error (back-pressure, never a silent drop). */
+  readonly maxBufferedWrites?: number;
+}
+
+/** Counters of the store's write buffer. */
+export interface StoreStats {
+  readonly pendingWrites: number;
+  readonly writesTotal: number;
+  readonly batchesTotal: number;
+  readonly errorsTotal: number;
+  readonly lastBatchSize: number;
+}
+
+type PendingWrite = { kind: "order"; event: OrderEvent } | { kind: "signal"; signal: Signal };
+
+/**
+ * The embedded default store (a SQLite file under ./data): strategy state, orders, fills and signals.
+ * Strategy state is written at once (it is small and rare). Order events and signals are buffered
+ * and written in one transaction per flush (by size, or when the owner calls flush on its interval),
+ * off the strategy hot path. When the buffer holds maxBufferedWrites records, record* throws
+ * DES_ERR_STORE_FAILED rather than dropping anything silently.
+ *
+ * Durability: WAL with synchronous=NORMAL. A committed transaction survives a crash of DES; after a
+ * power loss or OS crash the last transactions before the failure may be rolled back (the database
+ * stays consistent). Buffered writes not yet flushed are lost on kill -9; graceful shutdown flushes.
+ */
+export class SqliteStore {
+  readonly #db: DatabaseSync;
+  readonly #maxPending: number;
+  readonly #maxBuffered: number;
+  #pending: PendingWrite[] = [];
+  #stats = { writesTotal: 0, batchesTotal: 0, errorsTotal: 0, lastBatchSize: 0 };
+  readonly #stmts: {
+    loadState: StatementSync;
+    saveState: StatementSync;
+    upsertOrder: StatementSync;
+    insertFill: StatementSync;
+    insertSignal: StatementSync;
+  };
+
+  private constructor(db: DatabaseSync, options: SqliteStoreOptions) {
+    this.#db = db;
+    this.#maxPending = options.maxPendingWrites ?? 1000;
+    this.#maxBuffered = options.maxBufferedWrites ?? 100_000;
+    this.#stmts = {
+      loadState: db.prepare("SELECT state_json FROM strategy_state WHERE strategy_id = ?"),
+      saveState: db.prepare(
+        `INSERT INTO strategy_state (strategy_id, state_json, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (strategy_id) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at`,
+      ),
+      upsertOrder: db.prepare(
+        `INSERT INTO orders (client_order_id, strategy_id, instrument_id, status, venue_order_id, reason, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (client_order_id) DO UPDATE SET status = excluded.status,
+           venue_order_id = COALESCE(excluded.venue_order_id, orders.venue_order_id),
+           reason = COALESCE(excluded.reason, orders.reason), updated_at = excluded.updated_at`,
+      ),
+      insertFill: db.prepare(
+        `INSERT OR IGNORE INTO fills (account_id, trade_id, client_order_id, strategy_id, instrument_id, side,
+           quantity, price, commission, commission_asset, liquidity, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertSignal: db.prepare("INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)"),
+    };
+  }
+
+  /** Opens (creating if needed) the database file and applies pending migrations. */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const db = new DatabaseSync(path);
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+      migrate(db);
+      return new SqliteStore(db, options);
+    } catch (e) {
+      throw new DesError(ErrorCode.StoreFailed, `cannot open SQLite store ${path}: ${toError(e).message}`, { path }, { cause: e });
+    }
+  }
+
+  /** Returns the schema version applied. */
+  schemaVersion(): number {
+    const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  /** Returns the saved state of a strategy, or undefined. */
+  async load(id: StrategyId): Promise<unknown> {
+    const row = this.#stmts.loadState.get(id) as { state_json: string } | undefined;
+    return row === undefined ? undefined : JSON.parse(row.state_json);
+  }
+
+  /** Saves a strategy's state (a JSON-serialisable value), replacing the previous one. */
+  async save(id: StrategyId, state: unknown, atUs = Date.now() * 1000): Promise<void> {
+    this.#stmts.saveState.run(id, JSON.stringify(state ?? null), atUs);
+  }
+
+  /** Buffers an order event (status and fills) for the next flush. */
+  recordOrderEvent(event: OrderEvent): void {
+    this.#buffer({ kind: "order", event });
+  }
+
+  /** Buffers a signal for the next flush. */
+  recordSignal(signal: Signal): void {
+    this.#buffer({ kind: "signal", signal });
+  }
+
+  /** Writes every buffered record in one transaction. On error the batch stays buffered and is retried. */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#db.exec("BEGIN");
+    try {
+      for (const w of batch) this.#write(w);
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      this.#stats.errorsTotal++;
+      throw new DesError(ErrorCode.StoreFailed, `SQLite flush of ${batch.length} records failed: ${toError(e).message}`, {}, { cause: e });
+    }
+    this.#pending = [];
+    this.#stats.writesTotal += batch.length;
+    this.#stats.batchesTotal++;
+    this.#stats.lastBatchSize = batch.length;
+  }
+
+  /** Returns the counts of rows per table (for the API and tests). */
+  counts(): Record<"orders" | "fills" | "signals" | "strategy_state", number> {
+    const count = (t: string) => (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return { orders: count("orders"), fills: count("fills"), signals: count("signals"), strategy_state: count("strategy_state") };
+  }
+
+  stats(): StoreStats {
+    return { pendingWrites: this.#pending.length, ...this.#stats };
+  }
+
+  /** Flushes and closes the database. */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  #buffer(w: PendingWrite): void {
+    if (this.#pending.length >= this.#maxBuffered) {
+      this.#stats.errorsTotal++;
+      throw new DesError(ErrorCode.StoreFailed, `store write buffer full (${this.#maxBuffered} records): flush is failing or too slow`, {
+        pending: this.#pending.length,
+      });
+    }
+    this.#pending.push(w);
+    if (this.#pending.length >= this.#maxPending) this.flush();
+  }
+
+  #write(w: PendingWrite): void {
+    if (w.kind === "signal") {
+      const s = w.signal;
+      this.#stmts.insertSignal.run(s.strategyId, s.instrumentId, s.action, s.reason, s.ts);
+      return;
+    }
+    const e = w.event;
+    const status = orderStatusOf(e);
+    const venueOrderId = e.kind === "OrderAccepted" || e.kind === "OrderFilled" ? e.venueOrderId : null;
+    const reason = e.kind === "OrderRejected" || e.kind === "OrderDenied" ? e.reason : null;
+    this.#stmts.upsertOrder.run(e.clientOrderId, e.strategyId, e.instrumentId, status, venueOrderId, reason, e.ts);
+    if (e.kind === "OrderFilled") {
+      this.#stmts.insertFill.run(
+        e.accountId,
+        e.tradeId,
+        e.clientOrderId,
+        e.strategyId,
+        e.instrumentId,
+        e.side,
+        e.lastQty.toString(),
+        e.lastPrice.toString(),
+        e.commission.toString(),
+        e.commissionAsset,
+        e.liquidity,
+        e.ts,
+      );
+    }
+  }
+}
+
+function orderStatusOf(e: OrderEvent): string {
+  switch (e.kind) {
+    case "OrderSubmitted":
+      return "SUBMITTED";
+    case "OrderAccepted":
+      return "ACCEPTED";
+    case "OrderRejected":
+      return "REJECTED";
+    case "OrderDenied":
+      return "DENIED";
+    case "OrderCanceled":
+      return "CANCELED";
+    case "OrderExpired":
+      return "EXPIRED";
+    case "OrderFilled":
+      return e.orderStatus;
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  const row = db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+  const current = row.v ?? 0;
+  for (const m of SQLITE_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.exec("BEGIN");
+    try {
+      db.exec(m.up);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}
