@@ -73,7 +73,7 @@ for (const file of walk(SRC)) {
     if (!allowed.includes("*") && !allowed.includes(to) && !isTest) {
       violations.push(`${relFile}: ${from} may not import ${to} (${spec})`);
     }
-    const viaIndex = target === join(SRC, to, "index.ts");
+    const viaIndex = target.endsWith(`${sep}index.ts`) && target.startsWith(join(SRC, to) + sep);
     if (!viaIndex && !isTest) {
       violations.push(`${relFile}: imports ${spec}; other layers are reached through ${to}/index.ts`);
     }

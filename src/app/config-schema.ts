@@ -27,7 +27,6 @@ const balances = z
 export const SETTINGS = {
   host: { env: "DES_HOST", schema: z.string().min(1).default("127.0.0.1"), doc: "Address the API/dashboard listens on" },
   port: { env: "DES_PORT", schema: z.coerce.number().int().min(0).max(65535).default(8080), doc: "API port (0: any free port)" },
-  dataDir: { env: "DES_DATA_DIR", schema: z.string().min(1).default("./data"), doc: "Folder for the SQLite file and state" },
   dbPath: { env: "DES_DB_PATH", schema: z.string().min(1).default("./data/des.sqlite"), doc: "SQLite database file" },
   strategiesFile: {
     env: "DES_STRATEGIES_FILE",

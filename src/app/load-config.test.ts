@@ -61,3 +61,12 @@ test("a bad config file is named: missing, not JSON, unknown key", () => {
   assert.throws(() => loadConfig({ env: {}, file: notJson }), /not valid JSON/);
   assert.throws(() => loadConfig({ env: {}, file: unknownKey }), /unknown key\(s\) prot/);
 });
+
+test("the README's configuration table lists every setting", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { SETTINGS } = await import("./config-schema.ts");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    assert.ok(readme.includes(`| \`${setting.env}\` | \`${key}\` |`), `README lacks ${setting.env}`);
+  }
+});

@@ -15,6 +15,7 @@ export const ErrorCode = {
   InvalidInterval: "DES_ERR_INVALID_INTERVAL",
   InvalidConfig: "DES_ERR_INVALID_CONFIG",
   InvalidStrategyParams: "DES_ERR_INVALID_STRATEGY_PARAMS",
+  InvalidStrategyState: "DES_ERR_INVALID_STRATEGY_STATE",
   UnknownStrategy: "DES_ERR_UNKNOWN_STRATEGY",
   StrategyFailed: "DES_ERR_STRATEGY_FAILED",
   StrategyTimeout: "DES_ERR_STRATEGY_TIMEOUT",
@@ -24,6 +25,10 @@ export const ErrorCode = {
   OrderRejected: "DES_ERR_ORDER_REJECTED",
   StoreFailed: "DES_ERR_STORE_FAILED",
   ShutdownTimeout: "DES_ERR_SHUTDOWN_TIMEOUT",
+  InvalidMetric: "DES_ERR_INVALID_METRIC",
+  NotFound: "DES_ERR_NOT_FOUND",
+  BadRequest: "DES_ERR_BAD_REQUEST",
+  Internal: "DES_ERR_INTERNAL",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -59,5 +64,17 @@ export function isDesError(value: unknown, code?: ErrorCode): value is DesError 
 /** Turns anything thrown into an Error, so callers always have a message and a stack. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
-  return new Error(typeof value === "string" ? value : JSON.stringify(value));
+  if (typeof value === "string") return new Error(value);
+  let text: string;
+  try {
+    // JSON.stringify throws on bigints and cycles, and returns undefined for undefined/functions.
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    try {
+      text = String(value);
+    } catch {
+      text = "unprintable thrown value";
+    }
+  }
+  return new Error(text);
 }

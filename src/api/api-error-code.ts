@@ -1,0 +1,13 @@
+import { ErrorCode } from "../core/index.ts";
+
+/** Error codes of the HTTP layer itself (defined in core's ErrorCode, documented in docs/errors.md). */
+export const ApiErrorCode = {
+  /** The request was malformed (bad JSON, wrong content type, body too large, failed validation). */
+  BadRequest: ErrorCode.BadRequest,
+  /** No route matches the method and path. */
+  NotFound: ErrorCode.NotFound,
+  /** The server failed; details are in the server log, never in the response. */
+  Internal: ErrorCode.Internal,
+} as const;
+
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

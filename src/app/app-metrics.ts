@@ -1,0 +1,99 @@
+import { Topic } from "../bus/index.ts";
+import type { MessageBus } from "../bus/index.ts";
+import type { StrategyId } from "../core/index.ts";
+import type { MarketDataEngine, ReplayFeed } from "../market/index.ts";
+import { type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
+import type { SqliteStore } from "../persistence/index.ts";
+import type { Portfolio } from "../portfolio/index.ts";
+import type { StrategyEngine } from "../strategy/index.ts";
+
+/** The parts whose figures the metrics read. */
+export interface MeteredParts {
+  readonly bus: MessageBus;
+  readonly replay: ReplayFeed;
+  readonly marketData: MarketDataEngine;
+  readonly strategies: StrategyEngine;
+  readonly portfolio: Portfolio;
+  readonly store: SqliteStore;
+}
+
+/** Latency recorders handed to the strategy engine before the parts exist. */
+export interface LatencyRecorders {
+  onLatency(strategyId: StrategyId, micros: number): void;
+  onTickToSignal(micros: number): void;
+}
+
+/**
+ * Registers DES's metrics (see docs/metrics.md). Counters that other parts already keep are read at
+ * collection time (callback metrics), so the hot path pays nothing for them.
+ */
+export class AppMetrics implements LatencyRecorders {
+  readonly registry: MetricsRegistry;
+  readonly runtime: RuntimeMetrics;
+  readonly #strategyLatency;
+  readonly #tickToSignal;
+  readonly #strategyChildren = new Map<string, { record(v: number): void }>();
+
+  constructor(registry: MetricsRegistry) {
+    this.registry = registry;
+    this.runtime = new RuntimeMetrics(registry);
+    this.#strategyLatency = registry.histogram("des_strategy_latency_us", "Processing time of one event by one strategy, microseconds", {
+      labelNames: ["strategy"],
+    });
+    this.#tickToSignal = registry.histogram("des_tick_to_signal_us", "Time from a market event's receipt to the signal it caused, microseconds");
+  }
+
+  onLatency(strategyId: StrategyId, micros: number): void {
+    let child = this.#strategyChildren.get(strategyId);
+    if (child === undefined) {
+      child = this.#strategyLatency.labels({ strategy: strategyId });
+      this.#strategyChildren.set(strategyId, child);
+    }
+    child.record(micros);
+  }
+
+  onTickToSignal(micros: number): void {
+    this.#tickToSignal.record(micros);
+  }
+
+  /** Registers the metrics read from the running parts and counts bus events. */
+  attach(parts: MeteredParts): void {
+    const r = this.registry;
+    const engineStats = () => parts.strategies.stats();
+    const sumStrategies = (pick: (s: ReturnType<typeof engineStats>["strategies"][number]) => number) => () =>
+      engineStats().strategies.reduce((n, s) => n + pick(s), 0);
+    r.counterFn("des_market_events_replayed_total", "Market events (bars, trades) delivered by the replay feed", () => parts.replay.stats().eventsReplayed);
+    r.counterFn("des_ticks_processed_total", "Market events (bars, trades, quotes) handled by strategies", sumStrategies((s) => s.eventsProcessed));
+    r.counterFn("des_signals_total", "Signals emitted by strategies (HOLD included)", sumStrategies((s) => s.signals));
+    r.counterFn("des_strategy_orders_total", "Orders sent by strategies (signals turned into orders and direct orders)", sumStrategies((s) => s.orders));
+    r.counterFn("des_strategy_errors_total", "Strategy failures (throw, reject, timeout, backlog)", sumStrategies((s) => s.errors));
+    r.counterFn("des_strategy_dropped_events_total", "Events dropped when a strategy was paused or failed", sumStrategies((s) => s.droppedEvents));
+    r.gaugeFn("des_strategies_running", "Strategy instances running", () => engineStats().strategies.filter((s) => s.status === "RUNNING").length);
+    r.gaugeFn("des_strategies_paused", "Strategy instances paused", () => engineStats().strategies.filter((s) => s.status === "PAUSED").length);
+    r.gaugeFn("des_strategy_permits_in_use", "Strategy handler calls in flight", () => engineStats().permitsInUse);
+    r.gaugeFn("des_strategy_ready_queue_depth", "Strategies waiting for a concurrency permit", () => engineStats().readyQueueDepth);
+    r.gaugeFn("des_store_pending_writes", "Records buffered for the next store flush", () => parts.store.stats().pendingWrites);
+    r.counterFn("des_store_writes_total", "Records written to the store", () => parts.store.stats().writesTotal);
+    r.counterFn("des_store_errors_total", "Store flush errors", () => parts.store.stats().errorsTotal);
+
+    const orderEvents = r.counter("des_order_events_total", "Order events by kind", ["kind"]);
+    const fills = r.counter("des_fills_total", "Fills applied (paper or venue)");
+    const busFailures = r.counter("des_bus_subscriber_failures_total", "Bus subscribers that threw (the others still got the message)");
+    parts.bus.subscribe(
+      Topic.OrderEvent,
+      (e) => {
+        orderEvents.labels({ kind: e.kind }).inc();
+        if (e.kind === "OrderFilled") fills.inc();
+      },
+      "metrics.order-events",
+    );
+    parts.bus.subscribe(Topic.SubscriberFailed, () => busFailures.inc(), "metrics.bus-failures");
+    r.counterFn("des_bus_published_total", "Messages published on the bus, all topics", () =>
+      parts.bus.stats().reduce((n, t) => n + t.published, 0),
+    );
+    r.gaugeFn("des_portfolio_realized_pnl", "Realized PnL of the paper account in its quote assets (lossy float view)", () => {
+      const snap = parts.portfolio.snapshot() as unknown as { accounts?: Array<{ realizedPnl?: { toString(): string } }> };
+      return (snap.accounts ?? []).reduce((n, a) => n + Number(a.realizedPnl?.toString() ?? 0), 0);
+    });
+  }
+}

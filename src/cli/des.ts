@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { runCommand } from "./run-command.ts";
+import { configCommand, strategiesCommand } from "./info-commands.ts";
+
+const program = new Command()
+  .name("des")
+  .description("DES: an algorithmic trading system for crypto markets")
+  .showHelpAfterError();
+
+program
+  .command("run")
+  .description("start DES: paper venue, SQLite store, replay of the bundled real Binance data, API on 127.0.0.1:8080")
+  .action(runCommand);
+
+program.command("strategies").description("list the built-in strategies and their parameters").action(strategiesCommand);
+
+program.command("config").description("print the validated configuration (environment + DES_CONFIG file + defaults)").action(configCommand);
+
+await program.parseAsync(process.argv);

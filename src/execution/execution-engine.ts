@@ -1,0 +1,531 @@
+import { type MessageBus, Topic, type Unsubscribe } from "../bus/index.ts";
+import {
+  type ClientOrderId,
+  type Clock,
+  Decimal,
+  DesError,
+  ErrorCode,
+  type InstrumentId,
+  isDesError,
+  type StrategyId,
+  toError,
+  type UnixMicros,
+  type VenueOrderId,
+} from "../core/index.ts";
+import {
+  type Bar,
+  type BarInterval,
+  type CancelOrder,
+  isTerminalStatus,
+  newOrder,
+  type Order,
+  type OrderEvent,
+  OrderStatus,
+  parseBarInterval,
+  type SubmitOrder,
+  type TradeTick,
+} from "../model/index.ts";
+import type { CancelResult, SubmitResult, VenueEvent, VenueFill, VenuePort } from "../model/venue-port.ts";
+import { type TrackedOrder, OrderTracker } from "./order-tracker.ts";
+
+/** Which market data execution passes to a simulating venue (paper). */
+export interface VenueMarketDataConfig {
+  /** Pass trade ticks; default true. */
+  readonly trades?: boolean;
+  /**
+   * Pass closed bars of this interval only; default "1m"; null passes no bars. One interval, so a
+   * price move published as a 1m bar and again inside a 5m bar is matched once.
+   */
+  readonly barInterval?: BarInterval | null;
+}
+
+/** How an execution engine is set up. */
+export interface ExecutionEngineConfig {
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  /** The venue orders go to (injected by the composition root). */
+  readonly venue: VenuePort;
+  readonly marketData?: VenueMarketDataConfig;
+  /** Closed orders kept for late events and queries; default 10 000 (see OrderTracker). */
+  readonly maxClosedOrders?: number;
+  /** Receives every problem (an invalid transition, an event for an unknown order); the app logs them. */
+  readonly onProblem?: (problem: DesError) => void;
+}
+
+/** Counters of what execution has done. */
+export interface ExecutionStats {
+  readonly ordersSubmitted: number;
+  readonly ordersAccepted: number;
+  readonly ordersFilled: number;
+  readonly ordersRejected: number;
+  readonly ordersDenied: number;
+  readonly ordersCanceled: number;
+  readonly ordersExpired: number;
+  readonly fills: number;
+  /** Fills seen again with a trade id already applied (REST response + user stream): ignored. */
+  readonly duplicateFills: number;
+  /** Transitions the status table forbids, each reported. */
+  readonly invalidTransitions: number;
+  /** Venue events for orders execution does not know (or has forgotten), each reported. */
+  readonly unknownOrderEvents: number;
+  /** SubmitOrder commands reusing a tracked client order id, each reported and dropped. */
+  readonly duplicateSubmits: number;
+  readonly cancelsRejected: number;
+  /** Cancel commands for orders that were already closed: nothing to do. */
+  readonly cancelsIgnored: number;
+  /** Venue calls that failed (threw or rejected their promise), each reported. */
+  readonly venueFailures: number;
+  readonly marketEventsRouted: number;
+  readonly closedOrdersEvicted: number;
+  readonly problems: number;
+}
+
+const MAX_RECENT_PROBLEMS = 100;
+
+/**
+ * The minimal order path: takes SubmitOrder / CancelOrder commands from the bus, tracks each order
+ * through the status table, sends it to the venue port and publishes its order events, in order, on
+ * Topic.OrderEvent. Each fill applies once, keyed by its trade id, and partial fills accumulate.
+ * It also feeds market data from the bus to a simulating venue.
+ *
+ * Risk checks, the order queue and the asynchronous executor with timeouts and retries come later;
+ * here a venue call that fails marks the order REJECTED and is reported (reconciliation will have to
+ * settle orders whose outcome is unknown).
+ */
+export class ExecutionEngine {
+  readonly #bus: MessageBus;
+  readonly #clock: Clock;
+  readonly #venue: VenuePort;
+  readonly #tracker: OrderTracker;
+  readonly #feedTrades: boolean;
+  readonly #barInterval: BarInterval | null;
+  readonly #onProblem: ((problem: DesError) => void) | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** The last problems, oldest first; when full the oldest is dropped (all are counted in `problems`). */
+  readonly #recentProblems: DesError[] = [];
+  #unsubscribers: Unsubscribe[] = [];
+  readonly #stats = {
+    ordersSubmitted: 0,
+    ordersAccepted: 0,
+    ordersFilled: 0,
+    ordersRejected: 0,
+    ordersDenied: 0,
+    ordersCanceled: 0,
+    ordersExpired: 0,
+    fills: 0,
+    duplicateFills: 0,
+    invalidTransitions: 0,
+    unknownOrderEvents: 0,
+    duplicateSubmits: 0,
+    cancelsRejected: 0,
+    cancelsIgnored: 0,
+    venueFailures: 0,
+    marketEventsRouted: 0,
+    problems: 0,
+  };
+
+  constructor(config: ExecutionEngineConfig) {
+    this.#bus = config.bus;
+    this.#clock = config.clock;
+    this.#venue = config.venue;
+    this.#tracker = new OrderTracker(config.maxClosedOrders);
+    this.#onProblem = config.onProblem;
+    this.#feedTrades = config.marketData?.trades ?? true;
+    const interval = config.marketData?.barInterval;
+    this.#barInterval = interval === null ? null : parseBarInterval(interval ?? "1m");
+  }
+
+  /** Subscribes to commands and market data and starts listening to the venue. */
+  start(): void {
+    if (this.#unsubscribers.length > 0) return;
+    const subs: Unsubscribe[] = [
+      this.#bus.subscribe(Topic.SubmitOrder, (c: SubmitOrder) => this.#onSubmit(c), "execution.submit-order"),
+      this.#bus.subscribe(Topic.CancelOrder, (c: CancelOrder) => this.#onCancel(c), "execution.cancel-order"),
+      this.#venue.onEvent((e) => this.#onVenueEvent(e)),
+    ];
+    if (this.#venue.onMarketEvent !== undefined) {
+      if (this.#feedTrades) {
+        subs.push(this.#bus.subscribe(Topic.Trade, (t: TradeTick) => this.#route(t), "execution.trade"));
+      }
+      if (this.#barInterval !== null) {
+        subs.push(
+          this.#bus.subscribe(
+            Topic.Bar,
+            (b: Bar) => {
+              if (b.closed && b.interval === this.#barInterval) this.#route(b);
+            },
+            "execution.bar",
+          ),
+        );
+      }
+    }
+    this.#unsubscribers = subs;
+  }
+
+  /** Unsubscribes from the bus and the venue; orders in flight still settle. */
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    this.#unsubscribers = [];
+  }
+
+  /** Resolves once every venue call made so far has settled and its events are published. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Returns the order with this client order id, while it is tracked. */
+  order(id: ClientOrderId): Readonly<Order> | undefined {
+    return this.#tracker.get(id)?.order;
+  }
+
+  /** Returns the open orders, optionally of one strategy and instrument. */
+  openOrders(strategyId?: StrategyId, instrumentId?: InstrumentId): readonly Readonly<Order>[] {
+    return this.#tracker.open(strategyId, instrumentId);
+  }
+
+  /** Returns a copy of the counters. */
+  stats(): ExecutionStats {
+    return { ...this.#stats, closedOrdersEvicted: this.#tracker.closedEvicted };
+  }
+
+  /** Returns the most recent problems, oldest first. */
+  recentProblems(): readonly DesError[] {
+    return [...this.#recentProblems];
+  }
+
+  #onSubmit(cmd: SubmitOrder): void {
+    if (this.#tracker.get(cmd.clientOrderId) !== undefined) {
+      this.#stats.duplicateSubmits++;
+      this.#report(
+        new DesError(ErrorCode.InvalidId, `SubmitOrder reuses client order id ${cmd.clientOrderId}: dropped`, {
+          clientOrderId: cmd.clientOrderId,
+          strategyId: cmd.strategyId,
+        }),
+      );
+      return;
+    }
+    const order = newOrder(cmd);
+    this.#tracker.add(order);
+    const tracked = this.#tracker.get(order.clientOrderId)!;
+    const now = this.#clock.now();
+    const denial = denialReason(cmd);
+    if (denial !== undefined) {
+      tracked.reason = denial;
+      this.#transition(tracked, OrderStatus.Denied, now);
+      this.#stats.ordersDenied++;
+      this.#publish({ kind: "OrderDenied", ...ids(order), reason: denial, ts: now });
+      return;
+    }
+    this.#transition(tracked, OrderStatus.Submitted, now);
+    this.#stats.ordersSubmitted++;
+    this.#publish({ kind: "OrderSubmitted", ...ids(order), ts: now });
+    this.#call(
+      () =>
+        this.#venue.submit({
+          clientOrderId: cmd.clientOrderId,
+          instrumentId: cmd.instrumentId,
+          side: cmd.side,
+          type: cmd.type,
+          quantity: cmd.quantity,
+          price: cmd.price,
+          stopPrice: cmd.stopPrice,
+          timeInForce: cmd.timeInForce,
+        }),
+      (result) => this.#onSubmitResult(tracked, result),
+      (err) => this.#onSubmitFailed(tracked, err),
+    );
+  }
+
+  #onSubmitResult(tracked: TrackedOrder, result: SubmitResult): void {
+    if (result.kind === "accepted") {
+      this.#accept(tracked, result.venueOrderId, result.ts);
+      for (const fill of result.fills) this.#applyFill(fill);
+      return;
+    }
+    this.#reject(tracked, result.reason, result.ts);
+  }
+
+  #onSubmitFailed(tracked: TrackedOrder, err: Error): void {
+    this.#stats.venueFailures++;
+    this.#report(
+      new DesError(
+        ErrorCode.OrderRejected,
+        `venue submit of ${tracked.order.clientOrderId} failed: ${err.message}`,
+        { clientOrderId: tracked.order.clientOrderId },
+        { cause: err },
+      ),
+    );
+    if (tracked.order.status === OrderStatus.Submitted) {
+      this.#reject(tracked, `venue error: ${err.message}`, this.#clock.now());
+    }
+  }
+
+  #onCancel(cmd: CancelOrder): void {
+    const tracked = this.#tracker.get(cmd.clientOrderId);
+    if (tracked === undefined || tracked.order.strategyId !== cmd.strategyId) {
+      this.#stats.cancelsRejected++;
+      this.#report(
+        new DesError(
+          ErrorCode.InvalidOrderTransition,
+          tracked === undefined
+            ? `CancelOrder for unknown order ${cmd.clientOrderId}`
+            : `CancelOrder from ${cmd.strategyId} for ${cmd.clientOrderId}, an order of ${tracked.order.strategyId}`,
+          { clientOrderId: cmd.clientOrderId, strategyId: cmd.strategyId },
+        ),
+      );
+      return;
+    }
+    const order = tracked.order;
+    if (isTerminalStatus(order.status) || order.status === OrderStatus.PendingCancel) {
+      this.#stats.cancelsIgnored++;
+      return;
+    }
+    if (this.#transition(tracked, OrderStatus.PendingCancel, this.#clock.now()) !== undefined) return;
+    this.#call(
+      () => this.#venue.cancel({ clientOrderId: order.clientOrderId, instrumentId: order.instrumentId }),
+      (result) => this.#onCancelResult(tracked, result),
+      (err) => {
+        this.#stats.venueFailures++;
+        this.#report(
+          new DesError(
+            ErrorCode.OrderRejected,
+            `venue cancel of ${order.clientOrderId} failed: ${err.message}`,
+            { clientOrderId: order.clientOrderId },
+            { cause: err },
+          ),
+        );
+        this.#cancelRefused(tracked);
+      },
+    );
+  }
+
+  #onCancelResult(tracked: TrackedOrder, result: CancelResult): void {
+    if (result.kind === "canceled") {
+      this.#cancel(tracked, result.ts);
+      return;
+    }
+    this.#stats.cancelsRejected++;
+    this.#cancelRefused(tracked);
+  }
+
+  /** The venue kept the order open: leave PENDING_CANCEL for the status the fills justify. */
+  #cancelRefused(tracked: TrackedOrder): void {
+    const order = tracked.order;
+    if (order.status !== OrderStatus.PendingCancel) return;
+    const to = order.filledQty.isPositive() ? OrderStatus.PartiallyFilled : OrderStatus.Accepted;
+    this.#transition(tracked, to, this.#clock.now());
+  }
+
+  #onVenueEvent(event: VenueEvent): void {
+    try {
+      if (event.kind === "fill") {
+        this.#applyFill(event.fill);
+        return;
+      }
+      const tracked = this.#known(event.clientOrderId, event.kind);
+      if (tracked === undefined) return;
+      switch (event.kind) {
+        case "accepted":
+          this.#accept(tracked, event.venueOrderId, event.ts);
+          break;
+        case "canceled":
+          this.#cancel(tracked, event.ts);
+          break;
+        case "expired":
+          this.#expire(tracked, event.reason, event.ts);
+          break;
+        case "rejected":
+          this.#reject(tracked, event.reason, event.ts);
+          break;
+      }
+    } catch (thrown) {
+      // A bug here must not reach into the venue's matching loop; it is reported instead.
+      this.#report(asDesError(thrown, "handling a venue event"));
+    }
+  }
+
+  #applyFill(fill: VenueFill): void {
+    const tracked = this.#known(fill.clientOrderId, "fill");
+    if (tracked === undefined) return;
+    const order = tracked.order;
+    if (tracked.tradeIds.has(fill.tradeId)) {
+      this.#stats.duplicateFills++;
+      return;
+    }
+    if (fill.instrumentId !== order.instrumentId || fill.side !== order.side) {
+      this.#report(
+        new DesError(
+          ErrorCode.InvalidOrderTransition,
+          `fill ${fill.tradeId} (${fill.side} ${fill.instrumentId}) does not match order ${order.clientOrderId} (${order.side} ${order.instrumentId}): not applied`,
+          { clientOrderId: order.clientOrderId, tradeId: fill.tradeId },
+        ),
+      );
+      return;
+    }
+    // A venue may report a fill before the submit response (the user stream is faster).
+    if (order.status === OrderStatus.Submitted) this.#accept(tracked, fill.venueOrderId, fill.ts);
+    const wasFilled = order.status === OrderStatus.Filled;
+    const problem = this.#tracker.applyFill(tracked, fill.tradeId, fill.quantity, fill.price, fill.ts);
+    if (problem !== undefined) {
+      this.#stats.invalidTransitions++;
+      this.#report(problem);
+    }
+    this.#stats.fills++;
+    if (!wasFilled && order.status === OrderStatus.Filled) this.#stats.ordersFilled++;
+    // Published even after a reported problem: the venue says the trade happened, and positions
+    // must follow the venue.
+    this.#publish({
+      kind: "OrderFilled",
+      ...ids(order),
+      accountId: this.#venue.accountId,
+      venueOrderId: fill.venueOrderId,
+      tradeId: fill.tradeId,
+      side: fill.side,
+      lastQty: fill.quantity,
+      lastPrice: fill.price,
+      commission: fill.commission,
+      commissionAsset: fill.commissionAsset,
+      liquidity: fill.liquidity,
+      orderStatus: order.status,
+      ts: fill.ts,
+    });
+  }
+
+  #accept(tracked: TrackedOrder, venueOrderId: VenueOrderId, ts: UnixMicros): void {
+    const order = tracked.order;
+    if (order.venueOrderId === undefined) {
+      order.venueOrderId = venueOrderId;
+    } else if (order.venueOrderId !== venueOrderId) {
+      this.#report(
+        new DesError(
+          ErrorCode.InvalidOrderTransition,
+          `order ${order.clientOrderId}: venue order id ${venueOrderId} differs from ${order.venueOrderId}`,
+          { clientOrderId: order.clientOrderId },
+        ),
+      );
+    }
+    if (tracked.acceptedPublished) return;
+    // A cancel sent before the acknowledgement leaves the order in PENDING_CANCEL: it is still
+    // announced as accepted, without leaving PENDING_CANCEL.
+    if (order.status === OrderStatus.Submitted) {
+      if (this.#transition(tracked, OrderStatus.Accepted, ts) !== undefined) return;
+    } else if (order.status !== OrderStatus.PendingCancel) {
+      return;
+    }
+    tracked.acceptedPublished = true;
+    this.#stats.ordersAccepted++;
+    this.#publish({ kind: "OrderAccepted", ...ids(order), venueOrderId, ts });
+  }
+
+  #reject(tracked: TrackedOrder, reason: string, ts: UnixMicros): void {
+    tracked.reason = reason;
+    if (this.#transition(tracked, OrderStatus.Rejected, ts) !== undefined) return;
+    this.#stats.ordersRejected++;
+    this.#publish({ kind: "OrderRejected", ...ids(tracked.order), reason, ts });
+  }
+
+  #cancel(tracked: TrackedOrder, ts: UnixMicros): void {
+    // The cancel response and the venue's own event may both report it: the second is a no-op.
+    if (tracked.order.status === OrderStatus.Canceled) return;
+    if (this.#transition(tracked, OrderStatus.Canceled, ts) !== undefined) return;
+    this.#stats.ordersCanceled++;
+    this.#publish({ kind: "OrderCanceled", ...ids(tracked.order), ts });
+  }
+
+  #expire(tracked: TrackedOrder, reason: string, ts: UnixMicros): void {
+    if (tracked.order.status === OrderStatus.Expired) return;
+    tracked.reason = reason;
+    if (this.#transition(tracked, OrderStatus.Expired, ts) !== undefined) return;
+    this.#stats.ordersExpired++;
+    this.#publish({ kind: "OrderExpired", ...ids(tracked.order), ts });
+  }
+
+  /** Moves the order through the table; a forbidden move is counted, reported and returned. */
+  #transition(tracked: TrackedOrder, to: OrderStatus, at: UnixMicros): DesError | undefined {
+    const problem = this.#tracker.transition(tracked, to, at);
+    if (problem !== undefined) {
+      this.#stats.invalidTransitions++;
+      this.#report(problem);
+    }
+    return problem;
+  }
+
+  #known(id: ClientOrderId, what: string): TrackedOrder | undefined {
+    const tracked = this.#tracker.get(id);
+    if (tracked === undefined) {
+      this.#stats.unknownOrderEvents++;
+      this.#report(
+        new DesError(ErrorCode.InvalidOrderTransition, `venue ${what} event for unknown order ${id}`, {
+          clientOrderId: id,
+          event: what,
+        }),
+      );
+    }
+    return tracked;
+  }
+
+  #route(event: TradeTick | Bar): void {
+    this.#stats.marketEventsRouted++;
+    this.#venue.onMarketEvent!(event);
+  }
+
+  /** Calls the venue and handles the outcome; tracked so idle() can wait for it. */
+  #call<T>(call: () => Promise<T>, onResult: (result: T) => void, onFailure: (err: Error) => void): void {
+    let promise: Promise<T>;
+    try {
+      promise = call();
+    } catch (thrown) {
+      promise = Promise.reject(thrown);
+    }
+    const settled = promise
+      .then(onResult, (thrown: unknown) => onFailure(toError(thrown)))
+      .catch((thrown: unknown) => this.#report(asDesError(thrown, "handling a venue result")))
+      .finally(() => this.#inFlight.delete(settled));
+    this.#inFlight.add(settled);
+  }
+
+  #publish(event: OrderEvent): void {
+    this.#bus.publish(Topic.OrderEvent, event);
+  }
+
+  #report(problem: DesError): void {
+    this.#stats.problems++;
+    if (this.#recentProblems.length >= MAX_RECENT_PROBLEMS) this.#recentProblems.shift();
+    this.#recentProblems.push(problem);
+    try {
+      this.#onProblem?.(problem);
+    } catch {
+      // The problem is already counted and kept in recentProblems; a failing reporter changes nothing.
+    }
+  }
+}
+
+function ids(order: Order): {
+  clientOrderId: ClientOrderId;
+  strategyId: StrategyId;
+  instrumentId: InstrumentId;
+} {
+  return { clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId };
+}
+
+/** Returns why a command cannot become a venue order at all, or undefined. */
+function denialReason(cmd: SubmitOrder): string | undefined {
+  if (cmd.side !== "BUY" && cmd.side !== "SELL") return `invalid side ${String(cmd.side)}`;
+  if (!(cmd.quantity instanceof Decimal) || !cmd.quantity.isPositive()) {
+    return `quantity must be a positive decimal, got ${String(cmd.quantity)}`;
+  }
+  if (cmd.price !== undefined && (!(cmd.price instanceof Decimal) || !cmd.price.isPositive())) {
+    return `price must be a positive decimal, got ${String(cmd.price)}`;
+  }
+  if (cmd.type === "MARKET" && cmd.price !== undefined) return "a MARKET order takes no price";
+  if ((cmd.type === "LIMIT" || cmd.type === "LIMIT_MAKER") && cmd.price === undefined) {
+    return `a ${cmd.type} order needs a price`;
+  }
+  return undefined;
+}
+
+function asDesError(thrown: unknown, doing: string): DesError {
+  if (isDesError(thrown)) return thrown;
+  const err = toError(thrown);
+  return new DesError(ErrorCode.OrderRejected, `execution failed ${doing}: ${err.message}`, {}, { cause: err });
+}

@@ -1,0 +1,11 @@
+export { Atr, type AtrSnapshot } from "./atr.ts";
+export { BollingerBands, type BollingerBandsSnapshot } from "./bollinger-bands.ts";
+export { MAX_PERIOD } from "./check-period.ts";
+export { Ema, type EmaSnapshot } from "./ema.ts";
+export type { BarIndicator, Indicator, IndicatorSnapshot, ValueIndicator } from "./indicator.ts";
+export { Macd, type MacdSnapshot } from "./macd.ts";
+export { Rsi, type RsiSnapshot } from "./rsi.ts";
+export { Sma, type SmaSnapshot } from "./sma.ts";
+export { StdDev, type StdDevSnapshot } from "./std-dev.ts";
+export { Stochastic, type StochasticSnapshot } from "./stochastic.ts";
+export { Wma, type WmaSnapshot } from "./wma.ts";

@@ -1,0 +1,101 @@
+import { Decimal, type InstrumentId, type UnixMicros } from "../core/index.ts";
+import type { Instrument, OrderSide } from "../model/index.ts";
+import { Position, type PositionView } from "./position.ts";
+
+/** A read-only view of one book: its positions, cash per asset and equity per quote asset. */
+export interface BookView {
+  readonly owner: string;
+  readonly positions: readonly PositionView[];
+  /** Cash per asset: the starting amount plus every fill's cash flow and commissions. */
+  readonly cash: Readonly<Record<string, Decimal>>;
+  /** Per quote asset: its cash plus the marked value of the positions quoted in it. */
+  readonly equity: Readonly<Record<string, Decimal>>;
+}
+
+/**
+ * The positions and cash of one owner: a strategy (its virtual book, starting from zero cash) or an
+ * account (starting from its balances). Quote cash moves by each fill's notional and quote
+ * commission; a commission in a third asset (BNB) is taken from that asset's cash; the base asset's
+ * holding is the position itself.
+ */
+export class PortfolioBook {
+  readonly owner: string;
+  readonly #positions = new Map<InstrumentId, Position>();
+  readonly #cash = new Map<string, Decimal>();
+
+  constructor(owner: string, initialCash: Readonly<Record<string, Decimal>> = {}) {
+    this.owner = owner;
+    for (const [asset, amount] of Object.entries(initialCash)) this.#cash.set(asset, amount);
+  }
+
+  /** Returns the position in the instrument, if the book ever traded it. */
+  position(instrumentId: InstrumentId): Position | undefined {
+    return this.#positions.get(instrumentId);
+  }
+
+  /** Returns the cash held in one asset. */
+  cash(asset: string): Decimal {
+    return this.#cash.get(asset) ?? Decimal.ZERO;
+  }
+
+  /** Books one fill into the position and the cash; returns the position. */
+  applyFill(
+    instrument: Instrument,
+    side: OrderSide,
+    quantity: Decimal,
+    price: Decimal,
+    commission: Decimal,
+    commissionAsset: string,
+    at: UnixMicros,
+  ): Position {
+    let position = this.#positions.get(instrument.id);
+    if (position === undefined) {
+      position = new Position(instrument.id);
+      this.#positions.set(instrument.id, position);
+    }
+    const kind =
+      commissionAsset === instrument.quoteAsset
+        ? "quote"
+        : commissionAsset === instrument.baseAsset
+          ? "base"
+          : "other";
+    const quoteDelta = position.applyFill(side, quantity, price, commission, commissionAsset, kind, at);
+    this.#addCash(instrument.quoteAsset, quoteDelta);
+    if (kind === "other" && !commission.isZero()) this.#addCash(commissionAsset, commission.neg());
+    return position;
+  }
+
+  /** Returns the quote asset's cash plus the marked value of the positions quoted in it. */
+  equity(quoteAsset: string, instruments: ReadonlyMap<InstrumentId, Instrument>, mark: (id: InstrumentId) => Decimal | undefined): Decimal {
+    let total = this.cash(quoteAsset);
+    for (const position of this.#positions.values()) {
+      if (instruments.get(position.instrumentId)?.quoteAsset !== quoteAsset || position.quantity.isZero()) continue;
+      const price = mark(position.instrumentId) ?? position.lastFillPrice;
+      if (price !== undefined) total = total.add(position.quantity.mul(price));
+    }
+    return total;
+  }
+
+  /** Returns a view of the whole book with positions marked by `mark`. */
+  view(instruments: ReadonlyMap<InstrumentId, Instrument>, mark: (id: InstrumentId) => Decimal | undefined): BookView {
+    const positions: PositionView[] = [];
+    const quoteAssets = new Set<string>();
+    for (const position of this.#positions.values()) {
+      positions.push(position.view(mark(position.instrumentId)));
+      const quote = instruments.get(position.instrumentId)?.quoteAsset;
+      if (quote !== undefined) quoteAssets.add(quote);
+    }
+    const equity: Record<string, Decimal> = {};
+    for (const quote of [...quoteAssets].sort()) equity[quote] = this.equity(quote, instruments, mark);
+    return {
+      owner: this.owner,
+      positions: positions.sort((a, b) => (a.instrumentId < b.instrumentId ? -1 : a.instrumentId > b.instrumentId ? 1 : 0)),
+      cash: Object.fromEntries([...this.#cash.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      equity,
+    };
+  }
+
+  #addCash(asset: string, delta: Decimal): void {
+    this.#cash.set(asset, this.cash(asset).add(delta));
+  }
+}

@@ -1,0 +1,304 @@
+import { type MessageBus, Topic, type Unsubscribe } from "../bus/index.ts";
+import {
+  type AccountId,
+  type Clock,
+  Decimal,
+  DesError,
+  ErrorCode,
+  type InstrumentId,
+  type StrategyId,
+  type UnixMicros,
+} from "../core/index.ts";
+import type { Bar, Instrument, OrderEvent, OrderFilled, TradeTick } from "../model/index.ts";
+import { type BookView, PortfolioBook } from "./portfolio-book.ts";
+import type { PositionView } from "./position.ts";
+
+/** How a portfolio is set up. */
+export interface PortfolioConfig {
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  /** The instruments fills may be for (their base and quote assets decide how commissions book). */
+  readonly instruments: Iterable<Instrument>;
+  /** Starting cash per account and asset, as decimal strings ({ paper: { USDT: "10000" } }). */
+  readonly initialCash?: Readonly<Record<string, Readonly<Record<string, string | Decimal>>>>;
+  /** How many recent fills' trade ids it remembers to refuse a repeat; default 100 000. */
+  readonly rememberedTradeIds?: number;
+  /** Receives every problem (a malformed fill, an unknown instrument); the app logs them. */
+  readonly onProblem?: (problem: DesError) => void;
+}
+
+/** Counters of what the portfolio has done. */
+export interface PortfolioStats {
+  readonly fillsApplied: number;
+  /** Fills seen again with a trade id already applied: ignored. */
+  readonly duplicateFills: number;
+  /** Trade ids forgotten because the memory was full (a repeat of those would apply again). */
+  readonly tradeIdsForgotten: number;
+  /** Fills refused (unknown instrument, malformed numbers), each reported to onProblem. */
+  readonly fillsRefused: number;
+  readonly markUpdates: number;
+}
+
+/** Everything the portfolio holds, for the API and persistence. */
+export interface PortfolioSnapshot {
+  readonly ts: UnixMicros;
+  readonly strategies: readonly BookView[];
+  readonly accounts: readonly BookView[];
+}
+
+/**
+ * Positions, cash and PnL, per strategy (each strategy's virtual book) and per account (what the
+ * venue holds), built from OrderFilled events on the bus and marked to the last trade or closed bar.
+ * Publishes PositionChanged for every strategy position a fill moves.
+ */
+export class Portfolio {
+  readonly #bus: MessageBus;
+  readonly #clock: Clock;
+  readonly #instruments = new Map<InstrumentId, Instrument>();
+  readonly #strategies = new Map<StrategyId, PortfolioBook>();
+  readonly #accounts = new Map<AccountId, PortfolioBook>();
+  readonly #initialCash = new Map<string, Record<string, Decimal>>();
+  readonly #marks = new Map<InstrumentId, { price: Decimal; at: number }>();
+  readonly #appliedTradeIds = new Set<string>();
+  readonly #tradeIdOrder: string[] = [];
+  #tradeIdHead = 0;
+  readonly #rememberedTradeIds: number;
+  readonly #onProblem: ((problem: DesError) => void) | undefined;
+  #unsubscribers: Unsubscribe[] = [];
+  readonly #stats = { fillsApplied: 0, duplicateFills: 0, tradeIdsForgotten: 0, fillsRefused: 0, markUpdates: 0 };
+  readonly #markOf = (id: InstrumentId): Decimal | undefined => this.#marks.get(id)?.price;
+
+  constructor(config: PortfolioConfig) {
+    this.#bus = config.bus;
+    this.#clock = config.clock;
+    this.#onProblem = config.onProblem;
+    for (const inst of config.instruments) this.#instruments.set(inst.id, inst);
+    const remembered = config.rememberedTradeIds ?? 100_000;
+    if (!Number.isInteger(remembered) || remembered < 1) {
+      throw new DesError(ErrorCode.InvalidConfig, `rememberedTradeIds must be a positive integer, got ${remembered}`, {
+        key: "rememberedTradeIds",
+        value: remembered,
+      });
+    }
+    this.#rememberedTradeIds = remembered;
+    for (const [account, assets] of Object.entries(config.initialCash ?? {})) {
+      const cash: Record<string, Decimal> = {};
+      for (const [asset, raw] of Object.entries(assets)) cash[asset] = parseCash(account, asset, raw);
+      this.#initialCash.set(account, cash);
+      this.#accountBook(account as AccountId);
+    }
+  }
+
+  /** Subscribes to fills and market prices on the bus. */
+  start(): void {
+    if (this.#unsubscribers.length > 0) return;
+    this.#unsubscribers = [
+      this.#bus.subscribe(Topic.OrderEvent, (e: OrderEvent) => this.#onOrderEvent(e), "portfolio.order-event"),
+      this.#bus.subscribe(Topic.Trade, (t: TradeTick) => this.updateMark(t.instrumentId, t.price, t.eventTime), "portfolio.trade"),
+      this.#bus.subscribe(
+        Topic.Bar,
+        (b: Bar) => {
+          if (b.closed) this.updateMark(b.instrumentId, b.close, b.closeTime);
+        },
+        "portfolio.bar",
+      ),
+    ];
+  }
+
+  /** Unsubscribes from the bus; the books stay readable. */
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    this.#unsubscribers = [];
+  }
+
+  /** Applies one fill to its strategy's and its account's books; returns false when it was refused or a repeat. */
+  applyFill(fill: OrderFilled): boolean {
+    const instrument = this.#instruments.get(fill.instrumentId);
+    const problem =
+      instrument === undefined
+        ? `fill ${fill.tradeId} is for unknown instrument ${fill.instrumentId}`
+        : fillProblem(fill);
+    if (problem !== undefined || instrument === undefined) {
+      this.#stats.fillsRefused++;
+      this.#onProblem?.(
+        new DesError(
+          instrument === undefined ? ErrorCode.UnknownInstrument : ErrorCode.InvalidMarketData,
+          `portfolio refused a fill: ${problem}`,
+          { clientOrderId: fill.clientOrderId, tradeId: fill.tradeId, instrumentId: fill.instrumentId },
+        ),
+      );
+      return false;
+    }
+    if (!this.#rememberTradeId(`${fill.accountId}|${fill.instrumentId}|${fill.tradeId}`)) {
+      this.#stats.duplicateFills++;
+      return false;
+    }
+    const strategyBook = this.#strategyBook(fill.strategyId);
+    const position = strategyBook.applyFill(
+      instrument,
+      fill.side,
+      fill.lastQty,
+      fill.lastPrice,
+      fill.commission,
+      fill.commissionAsset,
+      fill.ts,
+    );
+    this.#accountBook(fill.accountId).applyFill(
+      instrument,
+      fill.side,
+      fill.lastQty,
+      fill.lastPrice,
+      fill.commission,
+      fill.commissionAsset,
+      fill.ts,
+    );
+    this.#stats.fillsApplied++;
+    if (!this.#marks.has(fill.instrumentId)) {
+      // Until market data arrives, the fill price is the best known price.
+      this.#marks.set(fill.instrumentId, { price: fill.lastPrice, at: -Infinity });
+    }
+    this.#bus.publish(Topic.PositionChanged, {
+      kind: "PositionChanged",
+      strategyId: fill.strategyId,
+      instrumentId: fill.instrumentId,
+      quantity: position.quantity,
+      averagePrice: position.averagePrice,
+      realizedPnl: position.realizedPnl,
+      ts: fill.ts,
+    });
+    return true;
+  }
+
+  /** Sets the price positions in the instrument are marked at; older prices than the current one are ignored. */
+  updateMark(instrumentId: InstrumentId, price: Decimal, at: UnixMicros): void {
+    if (!price.isPositive()) return;
+    const current = this.#marks.get(instrumentId);
+    if (current !== undefined && at < current.at) return;
+    this.#marks.set(instrumentId, { price, at });
+    this.#stats.markUpdates++;
+  }
+
+  /** Returns the price positions in the instrument are marked at. */
+  markPrice(instrumentId: InstrumentId): Decimal | undefined {
+    return this.#markOf(instrumentId);
+  }
+
+  /** Returns the strategy's signed quantity in the instrument, zero when it never traded it (the strategies' PositionReader). */
+  position(strategyId: StrategyId, instrumentId: InstrumentId): Decimal {
+    return this.#strategies.get(strategyId)?.position(instrumentId)?.quantity ?? Decimal.ZERO;
+  }
+
+  /** Returns the strategy's position in the instrument, marked to the last price (flat when it never traded it). */
+  positionView(strategyId: StrategyId, instrumentId: InstrumentId): PositionView {
+    return this.#viewOf(this.#strategies.get(strategyId), instrumentId);
+  }
+
+  /** Returns the account's position in the instrument (all strategies together), marked to the last price. */
+  accountPosition(accountId: AccountId, instrumentId: InstrumentId): PositionView {
+    return this.#viewOf(this.#accounts.get(accountId), instrumentId);
+  }
+
+  /** Returns the strategy's book (its positions, cash flows and equity), or undefined before its first fill. */
+  strategy(strategyId: StrategyId): BookView | undefined {
+    return this.#strategies.get(strategyId)?.view(this.#instruments, this.#markOf);
+  }
+
+  /** Returns the account's book, or undefined when it has neither starting cash nor fills. */
+  account(accountId: AccountId): BookView | undefined {
+    return this.#accounts.get(accountId)?.view(this.#instruments, this.#markOf);
+  }
+
+  /** Returns every book, marked to the last prices, for the API and persistence. */
+  snapshot(): PortfolioSnapshot {
+    const byOwner = (a: BookView, b: BookView) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0);
+    return {
+      ts: this.#clock.now(),
+      strategies: [...this.#strategies.values()].map((b) => b.view(this.#instruments, this.#markOf)).sort(byOwner),
+      accounts: [...this.#accounts.values()].map((b) => b.view(this.#instruments, this.#markOf)).sort(byOwner),
+    };
+  }
+
+  /** Returns a copy of the counters. */
+  stats(): PortfolioStats {
+    return { ...this.#stats };
+  }
+
+  #onOrderEvent(event: OrderEvent): void {
+    if (event.kind === "OrderFilled") this.applyFill(event);
+  }
+
+  #viewOf(book: PortfolioBook | undefined, instrumentId: InstrumentId): PositionView {
+    const mark = this.#markOf(instrumentId);
+    const position = book?.position(instrumentId);
+    if (position !== undefined) return position.view(mark);
+    return {
+      instrumentId,
+      quantity: Decimal.ZERO,
+      averagePrice: Decimal.ZERO,
+      costBasis: Decimal.ZERO,
+      realizedPnl: Decimal.ZERO,
+      unrealizedPnl: Decimal.ZERO,
+      markPrice: mark,
+      commissions: {},
+      fillCount: 0,
+      updatedAt: undefined,
+    };
+  }
+
+  #strategyBook(id: StrategyId): PortfolioBook {
+    let book = this.#strategies.get(id);
+    if (book === undefined) {
+      book = new PortfolioBook(id);
+      this.#strategies.set(id, book);
+    }
+    return book;
+  }
+
+  #accountBook(id: AccountId): PortfolioBook {
+    let book = this.#accounts.get(id);
+    if (book === undefined) {
+      book = new PortfolioBook(id, this.#initialCash.get(id) ?? {});
+      this.#accounts.set(id, book);
+    }
+    return book;
+  }
+
+  /** Records a trade key; returns false when it was already applied. Forgets the oldest key when full. */
+  #rememberTradeId(key: string): boolean {
+    if (this.#appliedTradeIds.has(key)) return false;
+    this.#appliedTradeIds.add(key);
+    if (this.#tradeIdOrder.length < this.#rememberedTradeIds) {
+      this.#tradeIdOrder.push(key);
+    } else {
+      this.#appliedTradeIds.delete(this.#tradeIdOrder[this.#tradeIdHead]!);
+      this.#tradeIdOrder[this.#tradeIdHead] = key;
+      this.#tradeIdHead = (this.#tradeIdHead + 1) % this.#rememberedTradeIds;
+      this.#stats.tradeIdsForgotten++;
+    }
+    return true;
+  }
+}
+
+function fillProblem(fill: OrderFilled): string | undefined {
+  if (fill.side !== "BUY" && fill.side !== "SELL") return `fill ${fill.tradeId} has side ${String(fill.side)}`;
+  if (!(fill.lastQty instanceof Decimal) || !fill.lastQty.isPositive())
+    return `fill ${fill.tradeId} quantity must be a positive Decimal, got ${String(fill.lastQty)}`;
+  if (!(fill.lastPrice instanceof Decimal) || !fill.lastPrice.isPositive())
+    return `fill ${fill.tradeId} price must be a positive Decimal, got ${String(fill.lastPrice)}`;
+  if (!(fill.commission instanceof Decimal) || fill.commission.isNegative())
+    return `fill ${fill.tradeId} commission must be a non-negative Decimal, got ${String(fill.commission)}`;
+  return undefined;
+}
+
+function parseCash(account: string, asset: string, raw: string | Decimal): Decimal {
+  try {
+    return Decimal.from(raw);
+  } catch (err) {
+    throw new DesError(
+      ErrorCode.InvalidConfig,
+      `initial cash ${account}.${asset}: expected a decimal string, got ${JSON.stringify(String(raw))}`,
+      { key: `initialCash.${account}.${asset}`, value: String(raw) },
+      { cause: err },
+    );
+  }
+}
