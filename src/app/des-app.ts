@@ -108,7 +108,7 @@ export class DesApp {
       instruments: { instrument: (id: InstrumentId) => dataset.instruments.get(id) },
       stateStore: this.store,
       // Warm-up bars come from the dataset, before the replay's first event: never from the future.
-      warmup: { historicalBars: (id, interval, count) => history.lastClosed(id, interval, count, replayStart) },
+      warmup: { historicalBars: (id, interval, count) => history.lastClosed(id, interval, count, (replayStart - 1) as UnixMicros) },
       maxConcurrency: config.strategyConcurrency,
       timeBudgetMs: config.strategyTimeoutMs,
       stateSaveIntervalMs: config.stateSaveIntervalMs,
@@ -134,6 +134,7 @@ export class DesApp {
     try {
       app.#addStrategies();
     } catch (e) {
+      await app.strategies.close();
       app.store.close();
       throw e;
     }

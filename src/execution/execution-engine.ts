@@ -16,6 +16,7 @@ import {
   type Bar,
   type BarInterval,
   type CancelOrder,
+  type CancelResult,
   isTerminalStatus,
   newOrder,
   type Order,
@@ -23,10 +24,13 @@ import {
   OrderStatus,
   parseBarInterval,
   type SubmitOrder,
+  type SubmitResult,
   type TradeTick,
+  type VenueEvent,
+  type VenueFill,
+  type VenuePort,
 } from "../model/index.ts";
-import type { CancelResult, SubmitResult, VenueEvent, VenueFill, VenuePort } from "../model/venue-port.ts";
-import { type TrackedOrder, OrderTracker } from "./order-tracker.ts";
+import { OrderTracker, type TrackedOrder } from "./order-tracker.ts";
 
 /** Which market data execution passes to a simulating venue (paper). */
 export interface VenueMarketDataConfig {
@@ -197,10 +201,14 @@ export class ExecutionEngine {
     if (this.#tracker.get(cmd.clientOrderId) !== undefined) {
       this.#stats.duplicateSubmits++;
       this.#report(
-        new DesError(ErrorCode.InvalidId, `SubmitOrder reuses client order id ${cmd.clientOrderId}: dropped`, {
-          clientOrderId: cmd.clientOrderId,
-          strategyId: cmd.strategyId,
-        }),
+        new DesError(
+          ErrorCode.InvalidId,
+          `SubmitOrder reuses client order id ${cmd.clientOrderId}: dropped`,
+          {
+            clientOrderId: cmd.clientOrderId,
+            strategyId: cmd.strategyId,
+          },
+        ),
       );
       return;
     }
@@ -505,7 +513,11 @@ function ids(order: Order): {
   strategyId: StrategyId;
   instrumentId: InstrumentId;
 } {
-  return { clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId };
+  return {
+    clientOrderId: order.clientOrderId,
+    strategyId: order.strategyId,
+    instrumentId: order.instrumentId,
+  };
 }
 
 /** Returns why a command cannot become a venue order at all, or undefined. */
@@ -527,5 +539,10 @@ function denialReason(cmd: SubmitOrder): string | undefined {
 function asDesError(thrown: unknown, doing: string): DesError {
   if (isDesError(thrown)) return thrown;
   const err = toError(thrown);
-  return new DesError(ErrorCode.OrderRejected, `execution failed ${doing}: ${err.message}`, {}, { cause: err });
+  return new DesError(
+    ErrorCode.OrderRejected,
+    `execution failed ${doing}: ${err.message}`,
+    {},
+    { cause: err },
+  );
 }

@@ -8,13 +8,7 @@ import {
   type TradeId,
   type UnixMicros,
 } from "../core/index.ts";
-import {
-  canTransition,
-  isTerminalStatus,
-  type Order,
-  OrderStatus,
-  setOrderStatus,
-} from "../model/index.ts";
+import { canTransition, isTerminalStatus, type Order, OrderStatus, setOrderStatus } from "../model/index.ts";
 
 /** An order with what execution needs to know about its history. */
 export interface TrackedOrder {
@@ -38,6 +32,8 @@ export interface TrackedOrder {
  */
 export class OrderTracker {
   readonly #orders = new Map<ClientOrderId, TrackedOrder>();
+  /** The open orders, in creation order, so strategies' open-order queries skip the closed ones. */
+  readonly #open = new Set<TrackedOrder>();
   readonly #closed: ClientOrderId[] = [];
   #closedHead = 0;
   readonly #maxClosedOrders: number;
@@ -67,12 +63,9 @@ export class OrderTracker {
   /** Starts tracking an order; returns false when its client order id is already tracked. */
   add(order: Order): boolean {
     if (this.#orders.has(order.clientOrderId)) return false;
-    this.#orders.set(order.clientOrderId, {
-      order,
-      tradeIds: new Set(),
-      acceptedPublished: false,
-      reason: undefined,
-    });
+    const tracked: TrackedOrder = { order, tradeIds: new Set(), acceptedPublished: false, reason: undefined };
+    this.#orders.set(order.clientOrderId, tracked);
+    this.#open.add(tracked);
     return true;
   }
 
@@ -84,8 +77,7 @@ export class OrderTracker {
   /** Returns the open orders, optionally only one strategy's or one instrument's, in creation order. */
   open(strategyId?: StrategyId, instrumentId?: InstrumentId): Order[] {
     const out: Order[] = [];
-    for (const { order } of this.#orders.values()) {
-      if (isTerminalStatus(order.status)) continue;
+    for (const { order } of this.#open) {
       if (strategyId !== undefined && order.strategyId !== strategyId) continue;
       if (instrumentId !== undefined && order.instrumentId !== instrumentId) continue;
       out.push(order);
@@ -98,7 +90,10 @@ export class OrderTracker {
     const order = tracked.order;
     if (!canTransition(order.status, to)) return invalidTransition(order, to);
     setOrderStatus(order, to, at);
-    if (isTerminalStatus(to)) this.#retainClosed(order.clientOrderId);
+    if (isTerminalStatus(to)) {
+      this.#open.delete(tracked);
+      this.#retainClosed(order.clientOrderId);
+    }
     return undefined;
   }
 
@@ -124,7 +119,12 @@ export class OrderTracker {
       return new DesError(
         ErrorCode.InvalidOrderTransition,
         `order ${order.clientOrderId}: fill ${tradeId} overfills it (${order.filledQty} of ${order.quantity})`,
-        { orderId: order.clientOrderId, tradeId, filledQty: order.filledQty.toString(), quantity: order.quantity.toString() },
+        {
+          orderId: order.clientOrderId,
+          tradeId,
+          filledQty: order.filledQty.toString(),
+          quantity: order.quantity.toString(),
+        },
       );
     }
     const to = order.filledQty.gte(order.quantity) ? OrderStatus.Filled : OrderStatus.PartiallyFilled;

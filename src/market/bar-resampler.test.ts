@@ -52,15 +52,10 @@ function collect(interval: BarInterval, completeFrom?: number) {
 describe("BarResampler", () => {
   test("a 5m bar closes exactly when the 1m bar ending at the boundary arrives", () => {
     const { out, r } = collect("5m");
-    const prices = [
-      ["10", "12", "9", "11"],
-      ["11", "15", "11", "14"],
-      ["14", "14", "8", "9"],
-      ["9", "10", "9", "10"],
-    ] as const;
-    prices.forEach((p, i) => {
-      r.update(bar1m(i, ...p));
-    });
+    r.update(bar1m(0, "10", "12", "9", "11"));
+    r.update(bar1m(1, "11", "15", "11", "14"));
+    r.update(bar1m(2, "14", "14", "8", "9"));
+    r.update(bar1m(3, "9", "10", "9", "10"));
     assert.equal(out.length, 0, "4 of 5 minutes: still open");
     r.update(bar1m(4, "10", "11", "10", "10.5", "2.5"));
     assert.equal(out.length, 1);
@@ -126,6 +121,30 @@ describe("BarResampler", () => {
       [T0 + 5 * MICROS_PER_MINUTE],
     );
     assert.equal(b.r.stats().partialBarsDropped, 1);
+  });
+
+  test("dropPartialFirst drops the first bucket only when the stream starts inside it", () => {
+    const mid = new BarResampler({
+      instrumentId: BTC,
+      interval: "5m",
+      onBar: () => {},
+      dropPartialFirst: true,
+    });
+    const out: Bar[] = [];
+    const r = new BarResampler({
+      instrumentId: BTC,
+      interval: "5m",
+      onBar: (b) => out.push(b),
+      dropPartialFirst: true,
+    });
+    for (let m = 3; m < 15; m++) r.update(bar1m(m, "1", "1", "1", "1"));
+    assert.deepEqual(
+      out.map((b) => (b.openTime - T0) / MICROS_PER_MINUTE),
+      [5, 10],
+    );
+    assert.equal(r.stats().partialBarsDropped, 1);
+    for (let m = 0; m < 5; m++) mid.update(bar1m(m, "1", "1", "1", "1"));
+    assert.equal(mid.stats().barsEmitted, 1, "a stream starting on the boundary loses nothing");
   });
 
   test("refuses input whose interval does not divide the target", () => {

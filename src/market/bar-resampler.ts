@@ -11,6 +11,11 @@ export interface BarResamplerOptions {
   readonly onBar: (bar: Bar) => void;
   /** Input bars are complete only from this time on: a bucket that began earlier is dropped. */
   readonly completeFrom?: UnixMicros | undefined;
+  /**
+   * Drop the first bucket when the first input bar does not start it: a stream that begins
+   * mid-bucket (a live feed connecting at 10:03) cannot know the bucket's open. Default false.
+   */
+  readonly dropPartialFirst?: boolean | undefined;
 }
 
 /** Counters of a BarResampler. */
@@ -35,7 +40,9 @@ export class BarResampler {
   readonly interval: BarInterval;
   readonly #lengthUs: number;
   readonly #onBar: (bar: Bar) => void;
-  readonly #completeFrom: number;
+  #completeFrom: number;
+  readonly #dropPartialFirst: boolean;
+  #seenFirst = false;
   #checkedInterval: BarInterval | undefined;
   #bucketStart = Number.NaN;
   #closedUntil = Number.NEGATIVE_INFINITY;
@@ -59,6 +66,7 @@ export class BarResampler {
     this.#lengthUs = intervalMicros(opts.interval);
     this.#onBar = opts.onBar;
     this.#completeFrom = opts.completeFrom ?? Number.NEGATIVE_INFINITY;
+    this.#dropPartialFirst = opts.dropPartialFirst ?? false;
   }
 
   /** Adds a closed input bar; emits the larger bar when this bar completes it or starts a later one. */
@@ -77,6 +85,11 @@ export class BarResampler {
       return;
     }
     const bucket = intervalBucketStart(bar.openTime, this.#lengthUs);
+    if (!this.#seenFirst) {
+      this.#seenFirst = true;
+      if (this.#dropPartialFirst && bar.openTime > bucket)
+        this.#completeFrom = Math.max(this.#completeFrom, bucket + 1);
+    }
     if (bucket < this.#closedUntil || (this.#parts > 0 && bucket < this.#bucketStart)) {
       this.#late++;
       return;

@@ -41,10 +41,11 @@ export class HistoricalBars {
   }
 
   /**
-   * Returns up to `count` closed bars of the interval that closed at or before `before`
-   * (openTime + interval <= before), oldest first.
+   * Returns up to `count` bars of the interval that had closed by `closedBy` (openTime + interval
+   * <= closedBy), oldest first. A bar closing exactly at closedBy is included, so live data should
+   * continue with events after closedBy (marketEventTime > closedBy).
    */
-  lastClosed(instrumentId: InstrumentId, interval: BarInterval, count: number, before: UnixMicros): Bar[] {
+  lastClosed(instrumentId: InstrumentId, interval: BarInterval, count: number, closedBy: UnixMicros): Bar[] {
     if (!Number.isInteger(count) || count < 0) {
       throw new DesError(
         ErrorCode.InvalidConfig,
@@ -52,13 +53,13 @@ export class HistoricalBars {
       );
     }
     const list = this.#bars(instrumentId, interval);
-    // Binary search: the first bar that closes after `before`.
+    // Binary search: the first bar that closes after closedBy.
     const lengthUs = intervalMicros(interval);
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (list[mid]!.openTime + lengthUs <= before) lo = mid + 1;
+      if (list[mid]!.openTime + lengthUs <= closedBy) lo = mid + 1;
       else hi = mid;
     }
     return list.slice(Math.max(0, lo - count), lo);

@@ -105,6 +105,24 @@ describe("MarketDataEngine with bars", () => {
     assert.deepEqual(published.filter((b) => b.interval === "5m").map(label), ["5m@5"]);
   });
 
+  test("data starting mid-bucket drops the partial bucket; prime() completes it from history", () => {
+    const plain = setup();
+    plain.engine.subscribe(BTC, "5m");
+    for (let m = 3; m < 10; m++) plain.engine.onBar(bar(m));
+    assert.deepEqual(plain.published.filter((b) => b.interval === "5m").map(plain.label), ["5m@5"]);
+
+    const primed = setup();
+    primed.engine.subscribe(BTC, "5m");
+    primed.engine.prime([0, 1, 2].map((m) => bar(m)));
+    assert.equal(primed.published.length, 0, "priming publishes nothing");
+    for (let m = 3; m < 10; m++) primed.engine.onBar(bar(m));
+    const fives = primed.published.filter((b) => b.interval === "5m");
+    assert.deepEqual(fives.map(primed.label), ["5m@0", "5m@5"]);
+    assert.equal(fives[0]!.open.toString(), "100", "the open comes from the primed history");
+    assert.equal(fives[0]!.volume.toString(), "5");
+    assert.equal(primed.engine.stats().barsIn, 7);
+  });
+
   test("subscriptions are reference counted; the last unsubscribe stops the derived bars", () => {
     const { engine, published } = setup();
     const a = engine.subscribe(BTC, "5m");

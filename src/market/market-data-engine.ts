@@ -64,8 +64,9 @@ interface InstrumentState {
 /**
  * The market-data layer between a feed (ReplayFeed, a venue stream) and the bus: it publishes the
  * feed's trades and closed bars and turns them into closed bars of every subscribed interval
- * (1m bars in, 5m and 1h bars out as they close). A subscription added while data is flowing starts
- * with the next whole bucket, so no consumer sees a bar built from part of its data.
+ * (1m bars in, 5m and 1h bars out as they close). A subscription added while data is flowing, or data
+ * that starts mid-bucket, starts with the next whole bucket, so no consumer sees a bar built from part
+ * of its data (prime() supplies the missing part from history).
  */
 export class MarketDataEngine implements MarketDataSink {
   readonly #bus: MessageBus;
@@ -78,6 +79,7 @@ export class MarketDataEngine implements MarketDataSink {
   #quotesIn = 0;
   #openIgnored = 0;
   #published = 0;
+  #priming = false;
 
   constructor(opts: MarketDataEngineOptions) {
     this.#bus = opts.bus;
@@ -119,7 +121,7 @@ export class MarketDataEngine implements MarketDataSink {
       this.#openIgnored++;
       return;
     }
-    this.#barsIn++;
+    if (!this.#priming) this.#barsIn++;
     const st = this.#state(bar.instrumentId);
     st.native.add(bar.interval);
     st.seenUntil = bar.openTime + intervalMicros(bar.interval);
@@ -134,6 +136,20 @@ export class MarketDataEngine implements MarketDataSink {
         continue;
       }
       (builder as BarResampler).update(bar);
+    }
+  }
+
+  /**
+   * Feeds history (closed base bars just before the live data) to the subscribed intervals without
+   * publishing anything, so the bucket in progress when live data starts is completed with its
+   * earlier part instead of being dropped as partial. Call after subscribe, before the first live bar.
+   */
+  prime(bars: Iterable<Bar>): void {
+    this.#priming = true;
+    try {
+      for (const bar of bars) this.onBar(bar);
+    } finally {
+      this.#priming = false;
     }
   }
 
@@ -200,6 +216,7 @@ export class MarketDataEngine implements MarketDataSink {
   }
 
   #publish(bar: Bar): void {
+    if (this.#priming) return;
     this.#published++;
     this.#bus.publish(Topic.Bar, bar);
   }
@@ -212,7 +229,7 @@ export class MarketDataEngine implements MarketDataSink {
     const completeFrom = st.seenUntil as UnixMicros | undefined;
     return this.#source === "trades"
       ? new BarAggregator({ instrumentId, interval, onBar, completeFrom })
-      : new BarResampler({ instrumentId, interval, onBar, completeFrom });
+      : new BarResampler({ instrumentId, interval, onBar, completeFrom, dropPartialFirst: true });
   }
 
   #state(instrumentId: InstrumentId): InstrumentState {

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   instrumentId,
   isDesError,
+  LiveClock,
   MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
   TestClock,
@@ -117,7 +118,9 @@ describe("ReplayFeed pacing", () => {
     ]);
     assert.deepEqual(
       events.map((e) =>
-        e.kind === "bar" ? `bar${(e.openTime - DATA_T0) / MICROS_PER_MINUTE}` : `t${e.tradeId}`,
+        e.kind === "bar"
+          ? `bar${(e.openTime - DATA_T0) / MICROS_PER_MINUTE}`
+          : `t${(e as TradeTick).tradeId}`,
       ),
       ["t1", "bar0", "t2", "t3", "bar1"],
     );
@@ -316,7 +319,7 @@ describe("ReplayFeed sinks and validation", () => {
         new ReplayFeed({
           events: [],
           bus,
-          clock: { ...clock, now: () => clock.now() },
+          clock: new LiveClock(),
           followDataTime: true,
         }),
       config,

@@ -55,3 +55,22 @@ export {
   ORDER_TRANSITIONS,
   OrderStatus,
 } from "./order-status.ts";
+export type {
+  CancelResult,
+  SubmitAccepted,
+  SubmitRejected,
+  SubmitResult,
+  VenueBalance,
+  VenueCancelRequest,
+  VenueEvent,
+  VenueEventListener,
+  VenueFill,
+  VenueOpenOrder,
+  VenueOrderAccepted,
+  VenueOrderCanceled,
+  VenueOrderExpired,
+  VenueOrderFilled,
+  VenueOrderRejected,
+  VenueOrderRequest,
+  VenuePort,
+} from "./venue-port.ts";

@@ -1,3 +1,3 @@
-export { type PortfolioConfig, type PortfolioSnapshot, type PortfolioStats, Portfolio } from "./portfolio.ts";
+export { Portfolio, type PortfolioConfig, type PortfolioSnapshot, type PortfolioStats } from "./portfolio.ts";
 export { type BookView, PortfolioBook } from "./portfolio-book.ts";
 export { Position, type PositionView } from "./position.ts";

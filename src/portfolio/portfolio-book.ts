@@ -10,6 +10,10 @@ export interface BookView {
   readonly cash: Readonly<Record<string, Decimal>>;
   /** Per quote asset: its cash plus the marked value of the positions quoted in it. */
   readonly equity: Readonly<Record<string, Decimal>>;
+  /** Per quote asset: the realized PnL of the positions quoted in it. */
+  readonly realizedPnl: Readonly<Record<string, Decimal>>;
+  /** Per quote asset: the unrealized PnL of the positions quoted in it, at the marks. */
+  readonly unrealizedPnl: Readonly<Record<string, Decimal>>;
 }
 
 /**
@@ -66,10 +70,15 @@ export class PortfolioBook {
   }
 
   /** Returns the quote asset's cash plus the marked value of the positions quoted in it. */
-  equity(quoteAsset: string, instruments: ReadonlyMap<InstrumentId, Instrument>, mark: (id: InstrumentId) => Decimal | undefined): Decimal {
+  equity(
+    quoteAsset: string,
+    instruments: ReadonlyMap<InstrumentId, Instrument>,
+    mark: (id: InstrumentId) => Decimal | undefined,
+  ): Decimal {
     let total = this.cash(quoteAsset);
     for (const position of this.#positions.values()) {
-      if (instruments.get(position.instrumentId)?.quoteAsset !== quoteAsset || position.quantity.isZero()) continue;
+      if (instruments.get(position.instrumentId)?.quoteAsset !== quoteAsset || position.quantity.isZero())
+        continue;
       const price = mark(position.instrumentId) ?? position.lastFillPrice;
       if (price !== undefined) total = total.add(position.quantity.mul(price));
     }
@@ -77,21 +86,33 @@ export class PortfolioBook {
   }
 
   /** Returns a view of the whole book with positions marked by `mark`. */
-  view(instruments: ReadonlyMap<InstrumentId, Instrument>, mark: (id: InstrumentId) => Decimal | undefined): BookView {
+  view(
+    instruments: ReadonlyMap<InstrumentId, Instrument>,
+    mark: (id: InstrumentId) => Decimal | undefined,
+  ): BookView {
     const positions: PositionView[] = [];
-    const quoteAssets = new Set<string>();
+    const realizedPnl: Record<string, Decimal> = {};
+    const unrealizedPnl: Record<string, Decimal> = {};
     for (const position of this.#positions.values()) {
-      positions.push(position.view(mark(position.instrumentId)));
+      const view = position.view(mark(position.instrumentId));
+      positions.push(view);
       const quote = instruments.get(position.instrumentId)?.quoteAsset;
-      if (quote !== undefined) quoteAssets.add(quote);
+      if (quote === undefined) continue;
+      realizedPnl[quote] = (realizedPnl[quote] ?? Decimal.ZERO).add(view.realizedPnl);
+      unrealizedPnl[quote] = (unrealizedPnl[quote] ?? Decimal.ZERO).add(view.unrealizedPnl);
     }
     const equity: Record<string, Decimal> = {};
-    for (const quote of [...quoteAssets].sort()) equity[quote] = this.equity(quote, instruments, mark);
+    for (const quote of Object.keys(realizedPnl).sort())
+      equity[quote] = this.equity(quote, instruments, mark);
     return {
       owner: this.owner,
-      positions: positions.sort((a, b) => (a.instrumentId < b.instrumentId ? -1 : a.instrumentId > b.instrumentId ? 1 : 0)),
+      positions: positions.sort((a, b) =>
+        a.instrumentId < b.instrumentId ? -1 : a.instrumentId > b.instrumentId ? 1 : 0,
+      ),
       cash: Object.fromEntries([...this.#cash.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       equity,
+      realizedPnl,
+      unrealizedPnl,
     };
   }
 

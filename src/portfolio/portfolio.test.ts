@@ -39,14 +39,26 @@ const S2 = strategyId("s2");
 const T0 = Date.UTC(2024, 0, 1) * 1000;
 
 function btcusdt(): Instrument {
-  return parseInstrument({ symbol: "BTCUSDT", status: "TRADING", baseAsset: "BTC", quoteAsset: "USDT", filters: [] });
+  return parseInstrument({
+    symbol: "BTCUSDT",
+    status: "TRADING",
+    baseAsset: "BTC",
+    quoteAsset: "USDT",
+    filters: [],
+  });
 }
 
 function setup(initialCash: Record<string, Record<string, string>> = { paper: { USDT: "10000" } }) {
   const bus = new MessageBus();
   const clock = new TestClock(T0);
   const problems: DesError[] = [];
-  const portfolio = new Portfolio({ bus, clock, instruments: [btcusdt()], initialCash, onProblem: (p) => problems.push(p) });
+  const portfolio = new Portfolio({
+    bus,
+    clock,
+    instruments: [btcusdt()],
+    initialCash,
+    onProblem: (p) => problems.push(p),
+  });
   portfolio.start();
   const changes: PositionChanged[] = [];
   bus.subscribe(Topic.PositionChanged, (c) => changes.push(c));
@@ -125,7 +137,12 @@ describe("Portfolio on the bus", () => {
     bus.publish(Topic.OrderEvent, fill({ side: "BUY", qty: "0.1", price: "40000", commission: "4" }));
     assert.equal(portfolio.position(S1, BTCUSDT).toString(), "0.1");
     assert.deepEqual(
-      changes.map((c) => [c.strategyId, c.quantity.toString(), c.averagePrice.toString(), c.realizedPnl.toString()]),
+      changes.map((c) => [
+        c.strategyId,
+        c.quantity.toString(),
+        c.averagePrice.toString(),
+        c.realizedPnl.toString(),
+      ]),
       [["s1", "0.1", "40000", "-4"]],
     );
     bus.publish(Topic.Trade, trade("41000", T0 + 1_000_000));
@@ -135,6 +152,8 @@ describe("Portfolio on the bus", () => {
     const account = portfolio.account(PAPER);
     assert.equal(account?.cash["USDT"]?.toString(), "5996"); // 10000 - 4000 - 4
     assert.equal(account?.equity["USDT"]?.toString(), "10096"); // 5996 + 0.1 x 41000
+    assert.equal(account?.realizedPnl["USDT"]?.toString(), "-4");
+    assert.equal(account?.unrealizedPnl["USDT"]?.toString(), "100");
     const strategy = portfolio.strategy(S1);
     assert.equal(strategy?.equity["USDT"]?.toString(), "96", "a strategy book starts from zero cash");
   });
@@ -148,7 +167,11 @@ describe("Portfolio on the bus", () => {
     bus.publish(Topic.Bar, bar("999", T0 + 120_000_000, false));
     assert.equal(portfolio.markPrice(BTCUSDT)?.toString(), "105");
     bus.publish(Topic.Trade, trade("90", T0 + 30_000_000));
-    assert.equal(portfolio.markPrice(BTCUSDT)?.toString(), "105", "an older trade does not move the mark back");
+    assert.equal(
+      portfolio.markPrice(BTCUSDT)?.toString(),
+      "105",
+      "an older trade does not move the mark back",
+    );
     bus.publish(Topic.Trade, trade("107", T0 + 61_000_000));
     assert.equal(portfolio.positionView(S1, BTCUSDT).unrealizedPnl.toString(), "7");
   });
@@ -181,9 +204,18 @@ describe("Portfolio on the bus", () => {
 
   test("once its memory is full it forgets the oldest trade id, and counts that", () => {
     const bus = new MessageBus();
-    const portfolio = new Portfolio({ bus, clock: new TestClock(T0), instruments: [btcusdt()], rememberedTradeIds: 2 });
+    const portfolio = new Portfolio({
+      bus,
+      clock: new TestClock(T0),
+      instruments: [btcusdt()],
+      rememberedTradeIds: 2,
+    });
     const first = fill({ side: "BUY", qty: "1", price: "100" });
-    for (const f of [first, fill({ side: "BUY", qty: "1", price: "100" }), fill({ side: "BUY", qty: "1", price: "100" })]) {
+    for (const f of [
+      first,
+      fill({ side: "BUY", qty: "1", price: "100" }),
+      fill({ side: "BUY", qty: "1", price: "100" }),
+    ]) {
       assert.equal(portfolio.applyFill(f), true);
     }
     assert.equal(portfolio.stats().tradeIdsForgotten, 1);
@@ -192,7 +224,10 @@ describe("Portfolio on the bus", () => {
 
   test("a fill for an unknown instrument or with a bad quantity is refused and reported, never thrown", () => {
     const { bus, portfolio, problems } = setup();
-    bus.publish(Topic.OrderEvent, { ...fill({ side: "BUY", qty: "1", price: "100" }), instrumentId: instrumentId("ETHUSDT") });
+    bus.publish(Topic.OrderEvent, {
+      ...fill({ side: "BUY", qty: "1", price: "100" }),
+      instrumentId: instrumentId("ETHUSDT"),
+    });
     bus.publish(Topic.OrderEvent, fill({ side: "BUY", qty: "0", price: "100" }));
     bus.publish(Topic.OrderEvent, fill({ side: "BUY", qty: "1", price: "100", commission: "-1" }));
     assert.equal(portfolio.stats().fillsRefused, 3);
@@ -205,8 +240,14 @@ describe("Portfolio on the bus", () => {
 
   test("commissions in the base asset reduce the held quantity; in BNB they come out of BNB cash", () => {
     const { bus, portfolio } = setup({ paper: { USDT: "1000", BNB: "1" } });
-    bus.publish(Topic.OrderEvent, fill({ side: "BUY", qty: "1", price: "100", commission: "0.001", commissionAsset: "BTC" }));
-    bus.publish(Topic.OrderEvent, fill({ side: "BUY", qty: "1", price: "100", commission: "0.0003", commissionAsset: "BNB" }));
+    bus.publish(
+      Topic.OrderEvent,
+      fill({ side: "BUY", qty: "1", price: "100", commission: "0.001", commissionAsset: "BTC" }),
+    );
+    bus.publish(
+      Topic.OrderEvent,
+      fill({ side: "BUY", qty: "1", price: "100", commission: "0.0003", commissionAsset: "BNB" }),
+    );
     const account = portfolio.account(PAPER);
     assert.equal(portfolio.position(S1, BTCUSDT).toString(), "1.999");
     assert.equal(account?.cash["USDT"]?.toString(), "800");
@@ -237,68 +278,61 @@ describe("Portfolio on the bus", () => {
 
   test("bad initial cash fails with the key named", () => {
     assert.throws(
-      () => new Portfolio({ bus: new MessageBus(), clock: new TestClock(), instruments: [], initialCash: { paper: { USDT: "lots" } } }),
+      () =>
+        new Portfolio({
+          bus: new MessageBus(),
+          clock: new TestClock(),
+          instruments: [],
+          initialCash: { paper: { USDT: "lots" } },
+        }),
       /initial cash paper\.USDT/,
     );
   });
 });
 
-/** An exact rational, for the reference model, kept reduced so long histories stay small. */
-interface Fraction {
-  n: bigint;
-  d: bigint;
-}
-const UNITS = 10n ** 18n;
-function gcd(a: bigint, b: bigint): bigint {
-  let x = a < 0n ? -a : a;
-  let y = b;
-  while (y !== 0n) [x, y] = [y, x % y];
-  return x;
-}
-function reduce(n: bigint, d: bigint): Fraction {
-  const sign = d < 0n ? -1n : 1n;
-  const g = gcd(n, d < 0n ? -d : d) || 1n;
-  return { n: (sign * n) / g, d: (sign * d) / g };
-}
-const frac = (x: Decimal): Fraction => reduce(x.units, UNITS);
-const fadd = (a: Fraction, b: Fraction): Fraction => reduce(a.n * b.d + b.n * a.d, a.d * b.d);
-const fneg = (a: Fraction): Fraction => ({ n: -a.n, d: a.d });
-const fsub = (a: Fraction, b: Fraction): Fraction => fadd(a, fneg(b));
-const fmul = (a: Fraction, b: Fraction): Fraction => reduce(a.n * b.n, a.d * b.d);
-const fdiv = (a: Fraction, b: Fraction): Fraction => reduce(a.n * b.d, a.d * b.n);
-const fsign = (a: Fraction): number => (a.n === 0n ? 0 : a.n > 0n ? 1 : -1);
-const fabs = (a: Fraction): Fraction => (a.n < 0n ? fneg(a) : a);
-const fmin = (a: Fraction, b: Fraction): Fraction => (fsub(a, b).n <= 0n ? a : b);
+/**
+ * The reference model's numbers: bigint fixed-point with 36 decimals, twice the precision of Decimal.
+ * Sums and the products of fill quantities and prices are exact; only the share of cost removed by a
+ * partial close rounds, at the 36th decimal. (Exact fractions would be simplest, but their
+ * denominators grow without bound over thousands of partial closes.)
+ */
+const WIDE = 10n ** 36n;
+const wide = (x: Decimal): bigint => x.units * 10n ** 18n;
+const wmul = (a: bigint, b: bigint): bigint => (a * b) / WIDE;
+const wdiv = (a: bigint, b: bigint): bigint => (a * WIDE) / b;
+const wabs = (a: bigint): bigint => (a < 0n ? -a : a);
 /** Returns |a - b| in units of 10^-18, rounded up. */
-function unitsApart(a: Fraction, b: Decimal): bigint {
-  const diff = fabs(fsub(a, frac(b)));
-  return (diff.n * UNITS + diff.d - 1n) / diff.d;
+function unitsApart(a: bigint, b: Decimal): bigint {
+  const diff = wabs(a - wide(b));
+  return (diff + 10n ** 18n - 1n) / 10n ** 18n;
 }
 
-/** Average-cost PnL with exact fractions: written independently of Position, with no rounding at all. */
+/** Average-cost PnL written independently of Position, at twice its precision. */
 class ReferencePosition {
-  qty: Fraction = { n: 0n, d: 1n };
-  cost: Fraction = { n: 0n, d: 1n };
-  realized: Fraction = { n: 0n, d: 1n };
+  qty = 0n;
+  cost = 0n;
+  realized = 0n;
 
-  trade(signedQty: Fraction, price: Fraction): void {
-    if (signedQty.n === 0n) return;
-    if (this.qty.n === 0n || fsign(this.qty) === fsign(signedQty)) {
-      this.qty = fadd(this.qty, signedQty);
-      this.cost = fadd(this.cost, fmul(signedQty, price));
+  trade(signedQty: bigint, price: bigint): void {
+    if (signedQty === 0n) return;
+    if (this.qty === 0n || this.qty > 0n === signedQty > 0n) {
+      this.qty += signedQty;
+      this.cost += wmul(signedQty, price);
       return;
     }
-    const closed = fmin(fabs(this.qty), fabs(signedQty));
-    const removedCost = fmul(this.cost, fdiv(closed, fabs(this.qty)));
-    const closedSigned = fsign(signedQty) > 0 ? closed : fneg(closed);
+    const open = wabs(this.qty);
+    let closed = wabs(signedQty);
+    if (closed > open) closed = open;
+    const removedCost = closed === open ? this.cost : wmul(this.cost, wdiv(closed, open));
+    const closedSigned = signedQty > 0n ? closed : -closed;
     // What the closing trade receives (negative: pays), minus the cost that leaves with it.
-    this.realized = fsub(fsub(this.realized, fmul(closedSigned, price)), removedCost);
-    this.cost = fsub(this.cost, removedCost);
-    this.qty = fadd(this.qty, closedSigned);
-    const rest = fsub(signedQty, closedSigned);
-    if (rest.n !== 0n) {
+    this.realized += -wmul(closedSigned, price) - removedCost;
+    this.cost -= removedCost;
+    this.qty += closedSigned;
+    const rest = signedQty - closedSigned;
+    if (rest !== 0n) {
       this.qty = rest;
-      this.cost = fmul(rest, price);
+      this.cost = wmul(rest, price);
     }
   }
 }
@@ -334,7 +368,13 @@ function checkIdentities(fills: readonly GeneratedFill[], finalPrice: Decimal, l
   for (const f of fills) {
     bus.publish(
       Topic.OrderEvent,
-      fill({ side: f.side, qty: f.qty, price: f.price, commission: f.commission, commissionAsset: f.commissionAsset }),
+      fill({
+        side: f.side,
+        qty: f.qty,
+        price: f.price,
+        commission: f.commission,
+        commissionAsset: f.commissionAsset,
+      }),
     );
     const notional = f.qty.mul(f.price);
     if (f.side === "BUY") {
@@ -345,28 +385,40 @@ function checkIdentities(fills: readonly GeneratedFill[], finalPrice: Decimal, l
       signedSum = signedSum.sub(f.qty);
     }
     fees[f.commissionAsset] = fees[f.commissionAsset]!.add(f.commission);
-    reference.trade(f.side === "BUY" ? frac(f.qty) : frac(f.qty.neg()), frac(f.price));
+    reference.trade(f.side === "BUY" ? wide(f.qty) : -wide(f.qty), wide(f.price));
     if (f.commissionAsset === "USDT") {
-      reference.realized = fsub(reference.realized, frac(f.commission));
+      reference.realized -= wide(f.commission);
     } else if (f.commissionAsset === "BTC") {
-      reference.trade(frac(f.commission.neg()), frac(f.price));
-      reference.realized = fsub(reference.realized, fmul(frac(f.commission), frac(f.price)));
+      reference.trade(-wide(f.commission), wide(f.price));
+      reference.realized -= wmul(wide(f.commission), wide(f.price));
     }
   }
   assert.equal(portfolio.stats().fillsApplied, fills.length, `${label}: every fill applied`);
   portfolio.updateMark(BTCUSDT, finalPrice, asMicros(Number.MAX_SAFE_INTEGER));
   const view = portfolio.positionView(S1, BTCUSDT);
   const position = signedSum.sub(fees["BTC"]!);
-  assert.equal(view.quantity.toString(), position.toString(), `${label}: position = signed sum of fills - base fees`);
+  assert.equal(
+    view.quantity.toString(),
+    position.toString(),
+    `${label}: position = signed sum of fills - base fees`,
+  );
   assert.equal(
     view.realizedPnl.add(view.unrealizedPnl).toString(),
     sells.sub(buys).add(position.mul(finalPrice)).sub(fees["USDT"]!).toString(),
     `${label}: realized + unrealized = sells - buys + position x price - fees`,
   );
   const account = portfolio.account(PAPER);
-  assert.equal(account?.cash["USDT"]?.toString(), sells.sub(buys).sub(fees["USDT"]!).toString(), `${label}: USDT cash`);
+  assert.equal(
+    account?.cash["USDT"]?.toString(),
+    sells.sub(buys).sub(fees["USDT"]!).toString(),
+    `${label}: USDT cash`,
+  );
   assert.equal(account?.cash["BNB"]?.toString(), fees["BNB"]!.neg().toString(), `${label}: BNB cash`);
-  assert.equal(portfolio.accountPosition(PAPER, BTCUSDT).quantity.toString(), position.toString(), `${label}: account`);
+  assert.equal(
+    portfolio.accountPosition(PAPER, BTCUSDT).quantity.toString(),
+    position.toString(),
+    `${label}: account`,
+  );
   assert.ok(
     unitsApart(reference.realized, view.realizedPnl) <= BigInt(fills.length + 1),
     `${label}: realized ${view.realizedPnl} is off the exact reference by more than rounding`,
@@ -419,15 +471,18 @@ const BBGO_TRADES = fileURLToPath(new URL("../../../shared/data/bbgo/btcusdt-tra
 
 test("real Binance BTCUSDT fills (bbgo: 3432 fills, fees in BTC, BNB and USDT) keep the identities", (t) => {
   if (!existsSync(BBGO_TRADES)) {
-    t.skip(`bbgo fill history not found at ${BBGO_TRADES}; it is read from ../shared (AGPL, never copied here)`);
+    t.skip(
+      `bbgo fill history not found at ${BBGO_TRADES}; it is read from ../shared (AGPL, never copied here)`,
+    );
     return;
   }
   // Numbers are taken from their source text, so 0.00006019 stays exactly that, never a float.
   const reviver = (_key: string, value: unknown, context?: { source?: string }) =>
     typeof value === "number" && context?.source !== undefined ? plainDecimal(context.source) : value;
-  const rows = JSON.parse(readFileSync(BBGO_TRADES, "utf8"), reviver as (k: string, v: unknown) => unknown) as Array<
-    Record<string, string>
-  >;
+  const rows = JSON.parse(
+    readFileSync(BBGO_TRADES, "utf8"),
+    reviver as (k: string, v: unknown) => unknown,
+  ) as Array<Record<string, string>>;
   assert.equal(rows.length, 3432);
   assert.equal(plainDecimal("1e-8"), "0.00000001");
   assert.equal(plainDecimal("1.25e-3"), "0.00125");

@@ -65,7 +65,13 @@ export class Portfolio {
   readonly #rememberedTradeIds: number;
   readonly #onProblem: ((problem: DesError) => void) | undefined;
   #unsubscribers: Unsubscribe[] = [];
-  readonly #stats = { fillsApplied: 0, duplicateFills: 0, tradeIdsForgotten: 0, fillsRefused: 0, markUpdates: 0 };
+  readonly #stats = {
+    fillsApplied: 0,
+    duplicateFills: 0,
+    tradeIdsForgotten: 0,
+    fillsRefused: 0,
+    markUpdates: 0,
+  };
   readonly #markOf = (id: InstrumentId): Decimal | undefined => this.#marks.get(id)?.price;
 
   constructor(config: PortfolioConfig) {
@@ -75,10 +81,14 @@ export class Portfolio {
     for (const inst of config.instruments) this.#instruments.set(inst.id, inst);
     const remembered = config.rememberedTradeIds ?? 100_000;
     if (!Number.isInteger(remembered) || remembered < 1) {
-      throw new DesError(ErrorCode.InvalidConfig, `rememberedTradeIds must be a positive integer, got ${remembered}`, {
-        key: "rememberedTradeIds",
-        value: remembered,
-      });
+      throw new DesError(
+        ErrorCode.InvalidConfig,
+        `rememberedTradeIds must be a positive integer, got ${remembered}`,
+        {
+          key: "rememberedTradeIds",
+          value: remembered,
+        },
+      );
     }
     this.#rememberedTradeIds = remembered;
     for (const [account, assets] of Object.entries(config.initialCash ?? {})) {
@@ -93,8 +103,16 @@ export class Portfolio {
   start(): void {
     if (this.#unsubscribers.length > 0) return;
     this.#unsubscribers = [
-      this.#bus.subscribe(Topic.OrderEvent, (e: OrderEvent) => this.#onOrderEvent(e), "portfolio.order-event"),
-      this.#bus.subscribe(Topic.Trade, (t: TradeTick) => this.updateMark(t.instrumentId, t.price, t.eventTime), "portfolio.trade"),
+      this.#bus.subscribe(
+        Topic.OrderEvent,
+        (e: OrderEvent) => this.#onOrderEvent(e),
+        "portfolio.order-event",
+      ),
+      this.#bus.subscribe(
+        Topic.Trade,
+        (t: TradeTick) => this.updateMark(t.instrumentId, t.price, t.eventTime),
+        "portfolio.trade",
+      ),
       this.#bus.subscribe(
         Topic.Bar,
         (b: Bar) => {
@@ -213,8 +231,12 @@ export class Portfolio {
     const byOwner = (a: BookView, b: BookView) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0);
     return {
       ts: this.#clock.now(),
-      strategies: [...this.#strategies.values()].map((b) => b.view(this.#instruments, this.#markOf)).sort(byOwner),
-      accounts: [...this.#accounts.values()].map((b) => b.view(this.#instruments, this.#markOf)).sort(byOwner),
+      strategies: [...this.#strategies.values()]
+        .map((b) => b.view(this.#instruments, this.#markOf))
+        .sort(byOwner),
+      accounts: [...this.#accounts.values()]
+        .map((b) => b.view(this.#instruments, this.#markOf))
+        .sort(byOwner),
     };
   }
 
@@ -280,7 +302,8 @@ export class Portfolio {
 }
 
 function fillProblem(fill: OrderFilled): string | undefined {
-  if (fill.side !== "BUY" && fill.side !== "SELL") return `fill ${fill.tradeId} has side ${String(fill.side)}`;
+  if (fill.side !== "BUY" && fill.side !== "SELL")
+    return `fill ${fill.tradeId} has side ${String(fill.side)}`;
   if (!(fill.lastQty instanceof Decimal) || !fill.lastQty.isPositive())
     return `fill ${fill.tradeId} quantity must be a positive Decimal, got ${String(fill.lastQty)}`;
   if (!(fill.lastPrice instanceof Decimal) || !fill.lastPrice.isPositive())

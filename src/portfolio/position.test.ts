@@ -7,9 +7,10 @@ import { Position } from "./position.ts";
 const AT = asMicros(1_700_000_000_000_000);
 
 /** Applies fills given as [side, qty, price, commission?, kind?] and returns the position. */
-function run(
-  fills: Array<[OrderSide, string, string, string?, ("quote" | "base" | "other")?, string?]>,
-): { position: Position; cash: Decimal } {
+function run(fills: Array<[OrderSide, string, string, string?, ("quote" | "base" | "other")?, string?]>): {
+  position: Position;
+  cash: Decimal;
+} {
   const position = new Position(instrumentId("BTCUSDT"));
   let cash = Decimal.ZERO;
   for (const [side, qty, price, commission = "0", kind = "quote", asset = "USDT"] of fills) {
@@ -47,7 +48,10 @@ describe("Position: long", () => {
     ]);
     expectPosition(p, "2", "10", "3");
     assert.equal(cash.toString(), "-17");
-    assert.equal(p.realizedPnl.add(p.unrealizedPnl(dec("11"))).toString(), cash.add(p.quantity.mul(dec("11"))).toString());
+    assert.equal(
+      p.realizedPnl.add(p.unrealizedPnl(dec("11"))).toString(),
+      cash.add(p.quantity.mul(dec("11"))).toString(),
+    );
   });
 });
 

@@ -100,7 +100,10 @@ export class Position {
     this.#trade(delta, price);
     let cashDelta = delta.mul(price).neg();
     if (!commission.isZero()) {
-      this.#commissions.set(commissionAsset, (this.#commissions.get(commissionAsset) ?? Decimal.ZERO).add(commission));
+      this.#commissions.set(
+        commissionAsset,
+        (this.#commissions.get(commissionAsset) ?? Decimal.ZERO).add(commission),
+      );
       if (commissionKind === "quote") {
         this.#realizedPnl = this.#realizedPnl.sub(commission);
         cashDelta = cashDelta.sub(commission);
@@ -149,9 +152,13 @@ export class Position {
     // The share of the cost basis that leaves with the closed quantity; a full close takes all of it.
     const removed = closedAbs.eq(openAbs)
       ? this.#costBasis
-      : Decimal.fromUnits(divRound(this.#costBasis.units * closedAbs.units, openAbs.units, Rounding.HalfEven));
+      : Decimal.fromUnits(
+          divRound(this.#costBasis.units * closedAbs.units, openAbs.units, Rounding.HalfEven),
+        );
     const closedFlow = closedAbs.mul(price); // quote received (closing a long) or paid (closing a short)
-    this.#realizedPnl = this.#realizedPnl.add(q.isPositive() ? closedFlow.sub(removed) : closedFlow.neg().sub(removed));
+    this.#realizedPnl = this.#realizedPnl.add(
+      q.isPositive() ? closedFlow.sub(removed) : closedFlow.neg().sub(removed),
+    );
     this.#costBasis = this.#costBasis.sub(removed);
     this.#quantity = q.isPositive() ? q.sub(closedAbs) : q.add(closedAbs);
     const remainder = deltaAbs.sub(closedAbs);

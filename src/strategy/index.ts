@@ -1,4 +1,5 @@
 export { BoundedQueue } from "./bounded-queue.ts";
+export { builtinRegistry } from "./builtin-registry.ts";
 export { MemoryStrategyStateStore } from "./memory-strategy-state-store.ts";
 export type {
   HandlerResult,

@@ -1171,9 +1171,22 @@ export class StrategyEngine {
     }
   }
 
+  /**
+   * Resolves when the instance's hook in flight has settled or been abandoned. Its budget timer is
+   * on the engine clock, which may not move (a backtest's, or one stopped at shutdown), so a
+   * wall-clock timer of the same budget backs it up: stop() and close() always end.
+   */
   #idle(inst: StrategyInstance): Promise<void> {
     if (!inst.busy) return Promise.resolve();
-    return new Promise((resolve) => inst.idleWaiters.push(resolve));
+    const generation = inst.generation;
+    return new Promise((resolve) => {
+      const backstop = setTimeout(() => this.#timedOut(inst, generation), inst.budgetMs);
+      backstop.unref();
+      inst.idleWaiters.push(() => {
+        clearTimeout(backstop);
+        resolve();
+      });
+    });
   }
 
   #notifyIdle(inst: StrategyInstance): void {
@@ -1319,6 +1332,8 @@ export class StrategyEngine {
       inst.dirty = true;
       this.#markDirty(inst);
     }
+    if (this.#flushTimer !== undefined) this.#clock.clearTimer(this.#flushTimer);
+    this.#flush();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -5,7 +5,7 @@ import { Decimal, ErrorCode, type StrategyId } from "../../core/index.ts";
 import { MemoryStrategyStateStore } from "../memory-strategy-state-store.ts";
 import type { StrategyEngine } from "../strategy-engine.ts";
 import type { StrategyRegistry } from "../strategy-registry.ts";
-import { engineHarness, waitFor } from "../test-support/engine-harness.ts";
+import { engineHarness, settle, waitFor } from "../test-support/engine-harness.ts";
 import {
   countDefinition,
   crossDefinition,

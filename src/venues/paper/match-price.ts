@@ -10,16 +10,22 @@ export interface MatchedPrice {
 
 /**
  * Returns where an order fills on a market event, or undefined when the event does not reach it.
- * `fresh` is true for the order's first market event after it arrived.
+ * `fresh` is true while the order has not rested yet: a market order, or a limit that was
+ * marketable against the last price when it arrived (or arrived before any price), at its first
+ * market event.
  *
  * - MARKET fills at the first price after its arrival: the trade's price, or the bar's open.
- * - LIMIT that is already marketable at its first event fills at that event's price (the trade, or
- *   the bar's open), as a TAKER: it crossed the spread on arrival and gets the price improvement.
+ * - A fresh LIMIT that the first event reaches fills at that event's price (the trade, or the bar's
+ *   open), as a TAKER: it crossed the spread on arrival and gets the price improvement.
  * - A resting LIMIT fills as a MAKER at its own price when a trade reaches it (a trade printed
  *   through the level would have hit the resting order first), or when a bar's range reaches it;
  *   a bar that opens through the level fills it at the open (price improvement on a gap).
  */
-export function matchPrice(order: PaperOrder, event: TradeTick | Bar, fresh: boolean): MatchedPrice | undefined {
+export function matchPrice(
+  order: PaperOrder,
+  event: TradeTick | Bar,
+  fresh: boolean,
+): MatchedPrice | undefined {
   if (order.type === "MARKET") {
     return { price: event.kind === "trade" ? event.price : event.open, liquidity: "TAKER" };
   }

@@ -1,5 +1,5 @@
 import { Decimal, DesError, ErrorCode } from "../../core/index.ts";
-import type { VenueBalance } from "../../model/venue-port.ts";
+import type { VenueBalance } from "../../model/index.ts";
 
 /**
  * Per-asset balances of a paper account, split into free and locked (reserved for open orders),
@@ -24,10 +24,14 @@ export class PaperBalances {
         );
       }
       if (amount.isNegative()) {
-        throw new DesError(ErrorCode.InvalidConfig, `paper balance for ${asset} must not be negative: ${amount}`, {
-          key: `initialBalances.${asset}`,
-          value: amount.toString(),
-        });
+        throw new DesError(
+          ErrorCode.InvalidConfig,
+          `paper balance for ${asset} must not be negative: ${amount}`,
+          {
+            key: `initialBalances.${asset}`,
+            value: amount.toString(),
+          },
+        );
       }
       this.#free.set(asset, amount);
     }

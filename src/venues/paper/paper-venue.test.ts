@@ -11,14 +11,14 @@ import {
   TestClock,
   tradeId,
 } from "../../core/index.ts";
-import { type Bar, type Instrument, parseInstrument, type TradeTick } from "../../model/index.ts";
 import type {
   SubmitResult,
   VenueEvent,
   VenueFill,
   VenueOrderExpired,
   VenueOrderRequest,
-} from "../../model/venue-port.ts";
+} from "../../model/index.ts";
+import { type Bar, type Instrument, parseInstrument, type TradeTick } from "../../model/index.ts";
 import { PaperVenue, type PaperVenueConfig } from "./index.ts";
 
 const BTCUSDT = instrumentId("BTCUSDT");
@@ -203,7 +203,10 @@ describe("PaperVenue market orders", () => {
 
   test("a market sell needs the base asset, locks it, and credits quote net of the fee", async () => {
     const h = harness({ initialBalances: { USDT: "0", BTC: "2" } });
-    assertRejected(await h.submit({ id: "s0", side: "SELL", quantity: dec("3") }), /insufficient balance.*BTC/);
+    assertRejected(
+      await h.submit({ id: "s0", side: "SELL", quantity: dec("3") }),
+      /insufficient balance.*BTC/,
+    );
     assertAccepted(await h.submit({ id: "s1", side: "SELL", quantity: dec("2") }));
     assert.equal(h.venue.balance("BTC").locked.toString(), "2");
     h.trade("100.00");
@@ -245,10 +248,24 @@ describe("PaperVenue limit orders", () => {
     assert.equal(fill?.commission.toString(), "0.1002");
   });
 
+  test("a limit the last price does not reach rests at once: its first crossing trade fills it at the limit, as a maker", async () => {
+    const h = harness({ initialBalances: { BTC: "1" }, makerFeeRate: "0.0005", takerFeeRate: "0.001" });
+    h.trade("95.50");
+    assertAccepted(
+      await h.submit({ id: "s1", side: "SELL", type: "LIMIT", quantity: dec("1"), price: dec("100.00") }),
+    );
+    h.trade("100.10");
+    assert.equal(h.fills()[0]?.price.toString(), "100");
+    assert.equal(h.fills()[0]?.liquidity, "MAKER");
+    assert.equal(h.venue.balance("USDT").free.toString(), "99.95");
+  });
+
   test("a sell limit fills when a trade reaches it from below", async () => {
     const h = harness({ initialBalances: { BTC: "1" } });
     h.trade("100.00");
-    assertAccepted(await h.submit({ id: "s1", side: "SELL", type: "LIMIT", quantity: dec("1"), price: dec("110.00") }));
+    assertAccepted(
+      await h.submit({ id: "s1", side: "SELL", type: "LIMIT", quantity: dec("1"), price: dec("110.00") }),
+    );
     assert.equal(h.venue.balance("BTC").locked.toString(), "1");
     h.trade("109.99");
     assert.equal(h.fills().length, 0);
@@ -266,7 +283,11 @@ describe("PaperVenue limit orders", () => {
     assert.equal(h.fills()[0]?.liquidity, "MAKER");
     assertAccepted(await h.submit({ id: "b", type: "LIMIT", quantity: dec("1"), price: dec("100.00") }));
     h.bar("98.00", "99.00", "97.00", "98.50", 2);
-    assert.equal(h.fills()[1]?.price.toString(), "98", "price improvement when the bar opens through the limit");
+    assert.equal(
+      h.fills()[1]?.price.toString(),
+      "98",
+      "price improvement when the bar opens through the limit",
+    );
   });
 
   test("a bar that opened before the order arrived cannot fill it", async () => {
@@ -398,14 +419,23 @@ describe("PaperVenue rejections", () => {
     const h = harness();
     assertRejected(await h.submit({ id: "x1", type: "STOP_LOSS", stopPrice: dec("90") }), /not supported/);
     assertRejected(
-      await h.submit({ id: "x2", type: "LIMIT", price: dec("100.00"), quantity: dec("1"), timeInForce: "IOC" }),
+      await h.submit({
+        id: "x2",
+        type: "LIMIT",
+        price: dec("100.00"),
+        quantity: dec("1"),
+        timeInForce: "IOC",
+      }),
       /IOC is not supported/,
     );
     assertRejected(await h.submit({ id: "x3", instrumentId: instrumentId("ETHUSDT") }), /ETHUSDT/);
     assertRejected(await h.submit({ id: "x4", type: "LIMIT", quantity: dec("1") }), /needs a price/);
     assertRejected(await h.submit({ id: "x5", price: dec("100.00") }), /MARKET order must not have a price/);
     assertAccepted(await h.submit({ id: "dup", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }));
-    assertRejected(await h.submit({ id: "dup", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }), /Duplicate/);
+    assertRejected(
+      await h.submit({ id: "dup", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }),
+      /Duplicate/,
+    );
   });
 
   test("bad configuration fails with the key named", () => {
@@ -435,8 +465,5 @@ test("trade ids are unique across fills that share a timestamp", async () => {
   );
   assert.equal(new Set(fills.map((f) => f.tradeId)).size, 3);
   assert.ok(fills.every((f) => f.ts === h.clock.now()));
-  assert.equal(
-    fills.reduce((sum, f) => sum.add(f.quantity), Decimal.ZERO).toString(),
-    "3",
-  );
+  assert.equal(fills.reduce((sum, f) => sum.add(f.quantity), Decimal.ZERO).toString(), "3");
 });

@@ -13,22 +13,20 @@ import {
 } from "../../core/index.ts";
 import {
   type Bar,
+  type CancelResult,
   checkFilters,
   type Instrument,
   type MarketEvent,
+  type SubmitResult,
   type TradeTick,
+  type VenueBalance,
+  type VenueCancelRequest,
+  type VenueEvent,
+  type VenueEventListener,
+  type VenueOpenOrder,
+  type VenueOrderRequest,
+  type VenuePort,
 } from "../../model/index.ts";
-import type {
-  CancelResult,
-  SubmitResult,
-  VenueBalance,
-  VenueCancelRequest,
-  VenueEvent,
-  VenueEventListener,
-  VenueOpenOrder,
-  VenueOrderRequest,
-  VenuePort,
-} from "../../model/venue-port.ts";
 import { type MatchedPrice, matchPrice } from "./match-price.ts";
 import { PaperBalances } from "./paper-balances.ts";
 import { type PaperOrder, RestingOrders } from "./resting-orders.ts";
@@ -265,7 +263,7 @@ export class PaperVenue implements VenuePort {
     if (!this.#balances.lock(lockedAsset, locked)) {
       return `${INSUFFICIENT_BALANCE}: needs ${locked} ${lockedAsset}, free ${this.#balances.free(lockedAsset)}`;
     }
-    this.#orders.add({
+    const order: PaperOrder = {
       clientOrderId: req.clientOrderId,
       venueOrderId: venueOrderId(++this.#orderSeq),
       instrumentId: inst.id,
@@ -278,7 +276,14 @@ export class PaperVenue implements VenuePort {
       filledQty: Decimal.ZERO,
       lockedAsset,
       locked,
-    });
+    };
+    this.#orders.add(order);
+    // A limit that the last price does not reach rests at once; one that it reaches (or one placed
+    // before any price) is marketable on arrival and takes the next price, as a taker.
+    if (order.price !== undefined && lastPrice !== undefined) {
+      const marketable = order.side === "BUY" ? lastPrice.lte(order.price) : lastPrice.gte(order.price);
+      if (!marketable) this.#orders.rest(order);
+    }
     return undefined;
   }
 

@@ -26,7 +26,7 @@ export interface PaperOrder {
 
 /** The open orders of one instrument. */
 export interface InstrumentBook {
-  /** Orders that have not seen a market event yet (market orders, and limits before their first event). */
+  /** Orders that have not rested yet: market orders, and limits marketable on arrival, until their first event. */
   readonly fresh: PaperOrder[];
   /** Resting buy limits, best (highest) price first, then by arrival. */
   readonly bids: PaperOrder[];
@@ -64,7 +64,7 @@ export class RestingOrders {
     this.#bookOf(order.instrumentId).fresh.push(order);
   }
 
-  /** Moves a fresh limit order into its side of the book, keeping price-time priority. */
+  /** Moves a limit order from `fresh` into its side of the book, keeping price-time priority. */
   rest(order: PaperOrder): void {
     const book = this.#bookOf(order.instrumentId);
     removeFrom(book.fresh, order);
