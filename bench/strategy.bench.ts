@@ -343,11 +343,12 @@ async function benchTenThousand(asyncHandlers: boolean) {
   };
 }
 
-const a = await benchTwenty();
+const PARTS = process.env.BENCH_PARTS ?? "a,b,async";
+const a = PARTS.includes("a") ? await benchTwenty() : ({} as Awaited<ReturnType<typeof benchTwenty>>);
 console.log(`(a) 20 strategies, ${a.a_bars} bars: p50 ${a.a_p50_us} µs, p99 ${a.a_p99_us} µs, max ${a.a_max_us} µs`);
-const b = await benchTenThousand(false);
+const b = PARTS.includes("b") ? await benchTenThousand(false) : {};
 console.log(`(b) 10,000 strategies: per bar p50 ${b.b_p50_ms} ms, p99 ${b.b_p99_ms} ms; heap ${b.b_heap_before_mb} -> ${b.b_heap_after_mb} MB`);
-const ba = await benchTenThousand(true);
+const ba = PARTS.includes("async") ? await benchTenThousand(true) : {};
 console.log(`(b) 10,000 async strategies: per bar p50 ${ba.b_async_p50_ms} ms, p99 ${ba.b_async_p99_ms} ms`);
 console.log(
   JSON.stringify({

@@ -91,9 +91,10 @@ export class AppMetrics implements LatencyRecorders {
     r.counterFn("des_bus_published_total", "Messages published on the bus, all topics", () =>
       parts.bus.stats().reduce((n, t) => n + t.published, 0),
     );
-    r.gaugeFn("des_portfolio_realized_pnl", "Realized PnL of the paper account in its quote assets (lossy float view)", () => {
-      const snap = parts.portfolio.snapshot() as unknown as { accounts?: Array<{ realizedPnl?: { toString(): string } }> };
-      return (snap.accounts ?? []).reduce((n, a) => n + Number(a.realizedPnl?.toString() ?? 0), 0);
-    });
+    r.gaugeFn("des_portfolio_realized_pnl", "Realized PnL of the accounts, summed over quote assets (lossy float view)", () =>
+      parts.portfolio
+        .snapshot()
+        .accounts.reduce((n, a) => n + Object.values(a.realizedPnl).reduce((m, v) => m + v.toNumber(), 0), 0),
+    );
   }
 }

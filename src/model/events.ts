@@ -40,6 +40,8 @@ export interface OrderCanceled extends OrderEventBase {
 }
 export interface OrderExpired extends OrderEventBase {
   readonly kind: "OrderExpired";
+  /** Why the venue expired it (IOC remainder, unpaid market order), when known. */
+  readonly reason?: string;
 }
 /** One fill, carrying its own quantity; keyed by the venue's trade id so it applies exactly once. */
 export interface OrderFilled extends OrderEventBase {

@@ -47,12 +47,16 @@ export function checkFilters(
   if (qty.lt(instrument.minQty)) return `quantity ${qty} below minQty ${instrument.minQty}`;
   if (!instrument.maxQty.isZero() && qty.gt(instrument.maxQty))
     return `quantity ${qty} above maxQty ${instrument.maxQty}`;
-  if (!instrument.stepSize.isZero() && !qty.sub(instrument.minQty).isMultipleOf(instrument.stepSize)) {
+  // Binance's current rule (since 2023-03): quantity % stepSize == 0 (it was (quantity - minQty) % stepSize).
+  if (!instrument.stepSize.isZero() && !qty.isMultipleOf(instrument.stepSize)) {
     return `quantity ${qty} is not a multiple of stepSize ${instrument.stepSize}`;
   }
   if (price !== undefined) {
     if (price.lte(Decimal.ZERO)) return `price ${price} must be positive`;
-    if (!instrument.tickSize.isZero() && !price.sub(instrument.minPrice).isMultipleOf(instrument.tickSize)) {
+    if (!instrument.minPrice.isZero() && price.lt(instrument.minPrice)) return `price ${price} below minPrice ${instrument.minPrice}`;
+    if (!instrument.maxPrice.isZero() && price.gt(instrument.maxPrice)) return `price ${price} above maxPrice ${instrument.maxPrice}`;
+    // Binance's current rule (since 2022-02-24): price % tickSize == 0 (it was (price - minPrice) % tickSize).
+    if (!instrument.tickSize.isZero() && !price.isMultipleOf(instrument.tickSize)) {
       return `price ${price} is not a multiple of tickSize ${instrument.tickSize}`;
     }
     const notional = price.mul(qty);
