@@ -1,5 +1,15 @@
 import { cpus, platform, totalmem } from "node:os";
-import { Atr, BollingerBands, Ema, Macd, Rsi, Sma, StdDev, Stochastic, Wma } from "../src/indicators/index.ts";
+import {
+  Atr,
+  BollingerBands,
+  Ema,
+  Macd,
+  Rsi,
+  Sma,
+  StdDev,
+  Stochastic,
+  Wma,
+} from "../src/indicators/index.ts";
 
 // Updates per second of each streaming indicator over a pre-generated random walk. Each loop is
 // its own function literal so every update call site stays monomorphic, as in a real strategy.
@@ -9,7 +19,10 @@ const SIZE = 1 << 20;
 const WARMUP_MS = 300;
 const RUN_MS = 1000;
 
-function randomWalk(size: number, seed: number): { close: Float64Array; high: Float64Array; low: Float64Array } {
+function randomWalk(
+  size: number,
+  seed: number,
+): { close: Float64Array; high: Float64Array; low: Float64Array } {
   let s = seed >>> 0;
   const rnd = (): number => {
     // xorshift32: deterministic data so runs are comparable.

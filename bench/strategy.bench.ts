@@ -15,11 +15,18 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { z } from "zod";
 import { MessageBus, Topic } from "../src/bus/index.ts";
-import { Decimal, type InstrumentId, LiveClock, type StrategyId, type UnixMicros } from "../src/core/index.ts";
+import {
+  Decimal,
+  type InstrumentId,
+  LiveClock,
+  type StrategyId,
+  type UnixMicros,
+} from "../src/core/index.ts";
 import { BollingerBands, Ema, Macd, Rsi, Sma } from "../src/indicators/index.ts";
-import type { Bar } from "../src/model/index.ts";
+import type { Bar, Instrument } from "../src/model/index.ts";
 import {
   builtinRegistry,
+  type OpenOrderView,
   type Strategy,
   type StrategyContext,
   type StrategyDefinition,
@@ -34,7 +41,7 @@ const SYMBOL = "BTCUSDT" as InstrumentId;
 const MINUTE_US = 60_000_000;
 const BARS_A = Number(process.env.BARS_A ?? 100_000);
 const WARM_A = 5_000;
-const BARS_B = Number(process.env.BARS_B ?? 300);
+const BARS_B = Number(process.env.BARS_B ?? 1000);
 const WARM_B = 60;
 const STRATEGIES_B = 10_000;
 
@@ -58,8 +65,10 @@ const macdDefinition: StrategyDefinition<SizeParams> = {
         macd.update(bar.close.toNumber());
         if (!macd.isReady) return;
         const h = macd.histogram;
-        if (last <= 0 && h > 0) ctx.signal({ instrumentId: bar.instrumentId, action: "BUY", quantity: size, reason: "macd up" });
-        else if (last >= 0 && h < 0) ctx.signal({ instrumentId: bar.instrumentId, action: "SELL", quantity: size, reason: "macd down" });
+        if (last <= 0 && h > 0)
+          ctx.signal({ instrumentId: bar.instrumentId, action: "BUY", quantity: size, reason: "macd up" });
+        else if (last >= 0 && h < 0)
+          ctx.signal({ instrumentId: bar.instrumentId, action: "SELL", quantity: size, reason: "macd down" });
         last = h;
       },
     };
@@ -93,7 +102,12 @@ const trendDefinition: StrategyDefinition<SizeParams> = {
           ctx.signal({ instrumentId: bar.instrumentId, action: "BUY", quantity: size, reason: "trend up" });
         } else if (!up && long && x < bb.middle) {
           long = false;
-          ctx.signal({ instrumentId: bar.instrumentId, action: "SELL", quantity: size, reason: "trend down" });
+          ctx.signal({
+            instrumentId: bar.instrumentId,
+            action: "SELL",
+            quantity: size,
+            reason: "trend down",
+          });
         }
       },
     };
@@ -182,6 +196,47 @@ function positionBook(bus: MessageBus): { position(s: StrategyId, i: InstrumentI
   return { position: (s) => book.get(s) ?? Decimal.ZERO };
 }
 
+/** Limit orders stay open until cancelled (the bench has no matching engine). */
+function openOrderBook(bus: MessageBus): {
+  openOrders(s: StrategyId, i: InstrumentId): readonly OpenOrderView[];
+} {
+  const book = new Map<string, Map<string, OpenOrderView>>();
+  bus.subscribe(Topic.SubmitOrder, (o) => {
+    if (o.type === "MARKET") return;
+    let mine = book.get(o.strategyId);
+    if (mine === undefined) {
+      mine = new Map();
+      book.set(o.strategyId, mine);
+    }
+    mine.set(o.clientOrderId, {
+      clientOrderId: o.clientOrderId,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      price: o.price,
+    });
+  });
+  bus.subscribe(Topic.CancelOrder, (c) => void book.get(c.strategyId)?.delete(c.clientOrderId));
+  const none: readonly OpenOrderView[] = [];
+  return { openOrders: (s) => (book.has(s) ? [...book.get(s)!.values()] : none) };
+}
+
+const BTCUSDT: Instrument = {
+  id: SYMBOL,
+  baseAsset: "BTC",
+  quoteAsset: "USDT",
+  tickSize: Decimal.from("0.01"),
+  minPrice: Decimal.from("0.01"),
+  maxPrice: Decimal.from("1000000"),
+  stepSize: Decimal.from("0.00001"),
+  minQty: Decimal.from("0.00001"),
+  maxQty: Decimal.from("9000"),
+  minNotional: Decimal.from("5"),
+  maxNotional: undefined,
+  status: "TRADING",
+};
+const instruments = { instrument: (id: InstrumentId) => (id === SYMBOL ? BTCUSDT : undefined) };
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -228,6 +283,8 @@ async function benchTwenty() {
     clock,
     registry: registry(),
     positions: positionBook(bus),
+    openOrders: openOrderBook(bus),
+    instruments,
     onTickToSignal: (us) => void tickToSignal.push(us),
   });
   let signals = 0;
@@ -235,7 +292,13 @@ async function benchTwenty() {
   bus.subscribe(Topic.Signal, () => void signals++);
   bus.subscribe(Topic.SubmitOrder, () => void orders++);
   TWENTY.forEach((s, i) => {
-    engine.add({ id: `s${i}-${s.strategy}`, strategy: s.strategy, instrument: SYMBOL, interval: "1m", params: s.params });
+    engine.add({
+      id: `s${i}-${s.strategy}`,
+      strategy: s.strategy,
+      instrument: SYMBOL,
+      interval: "1m",
+      params: s.params,
+    });
   });
   const failures = await engine.startAll();
   if (failures.length > 0) throw failures[0]!.error;
@@ -258,6 +321,9 @@ async function benchTwenty() {
   lat.sort();
   const t2s = Float64Array.from(tickToSignal).sort();
   const stats = engine.stats();
+  for (const st of stats.strategies) {
+    if (st.errors > 0) console.log(`(a) ${st.strategyId} failed: ${st.lastError}`);
+  }
   await engine.close();
   return {
     a_strategies: TWENTY.length,
@@ -279,7 +345,10 @@ async function benchTwenty() {
 
 const TEN_K_KINDS: Array<(i: number) => { strategy: string; params: Record<string, unknown> }> = [
   (i) => ({ strategy: "ma_cross", params: { fast: 2 + (i % 10), slow: 15 + (i % 20), size: "0.01" } }),
-  (i) => ({ strategy: "ma_cross", params: { fast: 3 + (i % 8), slow: 20 + (i % 15), maType: "ema", size: "0.01" } }),
+  (i) => ({
+    strategy: "ma_cross",
+    params: { fast: 3 + (i % 8), slow: 20 + (i % 15), maType: "ema", size: "0.01" },
+  }),
   (i) => ({ strategy: "rsi", params: { period: 7 + (i % 14), size: "0.01" } }),
   (i) => ({ strategy: "bollinger", params: { period: 10 + (i % 20), k: 1.5 + (i % 3) / 2, size: "0.01" } }),
   () => ({ strategy: "bench_trend", params: {} }),
@@ -288,7 +357,13 @@ const TEN_K_KINDS: Array<(i: number) => { strategy: string; params: Record<strin
 async function benchTenThousand(asyncHandlers: boolean) {
   const bus = new MessageBus();
   const clock = new LiveClock();
-  const engine = new StrategyEngine({ bus, clock, registry: registry(), positions: positionBook(bus) });
+  const engine = new StrategyEngine({
+    bus,
+    clock,
+    registry: registry(),
+    positions: positionBook(bus),
+    instruments,
+  });
   let signals = 0;
   bus.subscribe(Topic.Signal, () => void signals++);
   const heapEmpty = heapMb();
@@ -323,6 +398,10 @@ async function benchTenThousand(asyncHandlers: boolean) {
     await yieldToLoop();
   }
   const heapAfter = heapMb();
+  if (process.env.BENCH_DEBUG) {
+    const top = [...perBar.entries()].sort((x, y) => y[1] - x[1]).slice(0, 12);
+    console.log("slowest bars", top.map(([i, ms]) => `${i}:${ms.toFixed(1)}`).join(" "));
+  }
   perBar.sort();
   const stats = engine.stats();
   await engine.close();
@@ -345,9 +424,13 @@ async function benchTenThousand(asyncHandlers: boolean) {
 
 const PARTS = process.env.BENCH_PARTS ?? "a,b,async";
 const a = PARTS.includes("a") ? await benchTwenty() : ({} as Awaited<ReturnType<typeof benchTwenty>>);
-console.log(`(a) 20 strategies, ${a.a_bars} bars: p50 ${a.a_p50_us} µs, p99 ${a.a_p99_us} µs, max ${a.a_max_us} µs`);
+console.log(
+  `(a) 20 strategies, ${a.a_bars} bars: p50 ${a.a_p50_us} µs, p99 ${a.a_p99_us} µs, max ${a.a_max_us} µs`,
+);
 const b = PARTS.includes("b") ? await benchTenThousand(false) : {};
-console.log(`(b) 10,000 strategies: per bar p50 ${b.b_p50_ms} ms, p99 ${b.b_p99_ms} ms; heap ${b.b_heap_before_mb} -> ${b.b_heap_after_mb} MB`);
+console.log(
+  `(b) 10,000 strategies: per bar p50 ${b.b_p50_ms} ms, p99 ${b.b_p99_ms} ms; heap ${b.b_heap_before_mb} -> ${b.b_heap_after_mb} MB`,
+);
 const ba = PARTS.includes("async") ? await benchTenThousand(true) : {};
 console.log(`(b) 10,000 async strategies: per bar p50 ${ba.b_async_p50_ms} ms, p99 ${ba.b_async_p99_ms} ms`);
 console.log(

@@ -23,7 +23,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   "venues/paper": ["core", "model"],
   "venues/binance": ["core", "model"],
   api: ["core"],
-  backtest: ["core", "model", "bus", "indicators", "market", "strategy", "risk", "execution", "portfolio", "venues/paper", "monitor", "persistence"],
+  backtest: [
+    "core",
+    "model",
+    "bus",
+    "indicators",
+    "market",
+    "strategy",
+    "risk",
+    "execution",
+    "portfolio",
+    "venues/paper",
+    "monitor",
+    "persistence",
+  ],
   app: ["*"],
   cli: ["*"],
 };
@@ -33,7 +46,8 @@ function moduleOf(file: string): string | undefined {
   const rel = relative(SRC, file).split(sep).join("/");
   let best: string | undefined;
   for (const key of Object.keys(ALLOWED)) {
-    if ((rel.startsWith(`${key}/`) || rel === key) && (best === undefined || key.length > best.length)) best = key;
+    if ((rel.startsWith(`${key}/`) || rel === key) && (best === undefined || key.length > best.length))
+      best = key;
   }
   return best;
 }
@@ -46,7 +60,8 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 const violations: string[] = [];
 
 for (const file of walk(SRC)) {

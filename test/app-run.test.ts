@@ -36,7 +36,14 @@ function metricValue(json: { counters: Record<string, Array<{ value: number }>> 
 test("DES runs end to end on the embedded default: ticks, signals and paper fills, then a graceful stop", async () => {
   const dbPath = join(mkdtempSync(join(tmpdir(), "des-app-")), "des.sqlite");
   const config = loadConfig({
-    env: { DES_PORT: "0", DES_DB_PATH: dbPath, DES_REPLAY_SPEED: "max", DES_REPLAY_LOOP: "false", DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"), DES_DATASET: join(ROOT, "data/market/manifest.json") },
+    env: {
+      DES_PORT: "0",
+      DES_DB_PATH: dbPath,
+      DES_REPLAY_SPEED: "max",
+      DES_REPLAY_LOOP: "false",
+      DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"),
+      DES_DATASET: join(ROOT, "data/market/manifest.json"),
+    },
   });
   const { logger, lines } = silentLogger();
   const app = await DesApp.create(config, { logger });
@@ -95,16 +102,41 @@ test("a restart restores each strategy's saved state before live data", async ()
   };
   await second.start();
   await second.stop("done");
-  assert.deepEqual(loads.sort(), second.strategies.ids().map(String).sort(), "every strategy asked for its saved state at start");
+  assert.deepEqual(
+    loads.sort(),
+    second.strategies.ids().map(String).sort(),
+    "every strategy asked for its saved state at start",
+  );
 });
 
 test("a bad strategies file stops start-up with the entry and key named", async () => {
   const dir = mkdtempSync(join(tmpdir(), "des-app-"));
   const file = join(dir, "strategies.json");
   const { writeFileSync } = await import("node:fs");
-  writeFileSync(file, JSON.stringify([{ id: "x", strategy: "ma_cross", instrument: "BTCBUSD", interval: "1m", params: { fast: 30, slow: 10, size: "0.01" } }]));
-  const config = loadConfig({ env: { DES_PORT: "0", DES_DB_PATH: join(dir, "d.sqlite"), DES_STRATEGIES_FILE: file, DES_DATASET: join(ROOT, "data/market/manifest.json") } });
-  await assert.rejects(DesApp.create(config, silentLogger()), (e: Error) => /entry 0/.test(e.message) && /fast|slow/.test(e.message));
+  writeFileSync(
+    file,
+    JSON.stringify([
+      {
+        id: "x",
+        strategy: "ma_cross",
+        instrument: "BTCBUSD",
+        interval: "1m",
+        params: { fast: 30, slow: 10, size: "0.01" },
+      },
+    ]),
+  );
+  const config = loadConfig({
+    env: {
+      DES_PORT: "0",
+      DES_DB_PATH: join(dir, "d.sqlite"),
+      DES_STRATEGIES_FILE: file,
+      DES_DATASET: join(ROOT, "data/market/manifest.json"),
+    },
+  });
+  await assert.rejects(
+    DesApp.create(config, silentLogger()),
+    (e: Error) => /entry 0/.test(e.message) && /fast|slow/.test(e.message),
+  );
   writeFileSync(file, JSON.stringify([{ id: "y", strategy: "nope", instrument: "BTCBUSD", interval: "1m" }]));
   await assert.rejects(DesApp.create(config, silentLogger()), (e: Error) => /nope/.test(e.message));
 });

@@ -15,9 +15,18 @@ interface Run {
 }
 
 /** Runs `des` with the given args and env; onStdout may act on the output (send a signal). */
-function runDes(args: string[], env: Record<string, string>, onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void, boundMs = 60_000): Promise<Run> {
+function runDes(
+  args: string[],
+  env: Record<string, string>,
+  onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void,
+  boundMs = 60_000,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DES, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [DES, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     const bound = setTimeout(() => {
@@ -57,12 +66,16 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`${signal} shuts down gracefully: state saved, store closed, exit 0`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "des-cli-"));
     let sent = false;
-    const r = await runDes(["run"], { DES_PORT: "0", DES_DB_PATH: join(dir, "des.sqlite"), DES_REPLAY_SPEED: "600", DES_LOG_LEVEL: "info" }, (out, kill) => {
-      if (!sent && out.includes('"msg":"DES running"')) {
-        sent = true;
-        kill(signal);
-      }
-    });
+    const r = await runDes(
+      ["run"],
+      { DES_PORT: "0", DES_DB_PATH: join(dir, "des.sqlite"), DES_REPLAY_SPEED: "600", DES_LOG_LEVEL: "info" },
+      (out, kill) => {
+        if (!sent && out.includes('"msg":"DES running"')) {
+          sent = true;
+          kill(signal);
+        }
+      },
+    );
     assert.ok(sent, "DES reported it was running");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"graceful":true,"msg":"DES stopped"/);

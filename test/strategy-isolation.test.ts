@@ -72,10 +72,30 @@ function healthyConfigs(): HealthyConfig[] {
 }
 
 const BAD: ReadonlyArray<{ id: string; params: BadParams; code: string; message: RegExp }> = [
-  { id: "bad-throw", params: { kind: "throw", atBar: 50 }, code: ErrorCode.StrategyFailed, message: /thrown at bar 50/ },
-  { id: "bad-reject", params: { kind: "reject", atBar: 30 }, code: ErrorCode.StrategyFailed, message: /rejected at bar 30/ },
-  { id: "bad-slow", params: { kind: "slow", atBar: 40 }, code: ErrorCode.StrategyTimeout, message: /over its 1000 ms budget/ },
-  { id: "bad-hang", params: { kind: "hang", atBar: 20 }, code: ErrorCode.StrategyTimeout, message: /did not settle/ },
+  {
+    id: "bad-throw",
+    params: { kind: "throw", atBar: 50 },
+    code: ErrorCode.StrategyFailed,
+    message: /thrown at bar 50/,
+  },
+  {
+    id: "bad-reject",
+    params: { kind: "reject", atBar: 30 },
+    code: ErrorCode.StrategyFailed,
+    message: /rejected at bar 30/,
+  },
+  {
+    id: "bad-slow",
+    params: { kind: "slow", atBar: 40 },
+    code: ErrorCode.StrategyTimeout,
+    message: /over its 1000 ms budget/,
+  },
+  {
+    id: "bad-hang",
+    params: { kind: "hang", atBar: 20 },
+    code: ErrorCode.StrategyTimeout,
+    message: /did not settle/,
+  },
 ];
 
 const allBars = (): Bar[] => pricePath(BARS, 11).map((close, i) => testBar({ index: i, close }));
@@ -92,10 +112,19 @@ function output(h: ReturnType<typeof engineHarness>, sid: string) {
 
 async function runAlone(cfg: HealthyConfig): Promise<ReturnType<typeof output>> {
   const h = engineHarness((r) => r.register(crossDefinition), { timeBudgetMs: BUDGET_MS });
-  h.engine.add({ id: cfg.id, strategy: "test_cross", instrument: "BTCUSDT", interval: "1m", params: cfg.params });
+  h.engine.add({
+    id: cfg.id,
+    strategy: "test_cross",
+    instrument: "BTCUSDT",
+    interval: "1m",
+    params: cfg.params,
+  });
   await h.engine.start(cfg.id as StrategyId);
   for (const b of allBars()) h.bus.publish(Topic.Bar, b);
-  await waitFor(() => h.engine.instanceStats(cfg.id as StrategyId).eventsProcessed === BARS, `${cfg.id} alone`);
+  await waitFor(
+    () => h.engine.instanceStats(cfg.id as StrategyId).eventsProcessed === BARS,
+    `${cfg.id} alone`,
+  );
   return output(h, cfg.id);
 }
 
@@ -111,10 +140,22 @@ describe("strategy failure isolation", () => {
     );
     // Bad strategies are spread among the healthy ones, so they share permits and the ready queue.
     healthy.forEach((cfg, i) => {
-      h.engine.add({ id: cfg.id, strategy: "test_cross", instrument: "BTCUSDT", interval: "1m", params: cfg.params });
+      h.engine.add({
+        id: cfg.id,
+        strategy: "test_cross",
+        instrument: "BTCUSDT",
+        interval: "1m",
+        params: cfg.params,
+      });
       const bad = BAD[i % 25 === 0 ? i / 25 : -1];
       if (bad !== undefined) {
-        h.engine.add({ id: bad.id, strategy: "test_bad", instrument: "BTCUSDT", interval: "1m", params: bad.params });
+        h.engine.add({
+          id: bad.id,
+          strategy: "test_bad",
+          instrument: "BTCUSDT",
+          interval: "1m",
+          params: bad.params,
+        });
       }
     });
     assert.equal(h.engine.ids().length, 104);
@@ -155,7 +196,11 @@ describe("strategy failure isolation", () => {
       assert.equal(st.droppedEvents, e.droppedEvents, `${bad.id}: the event and the counter agree`);
       // Hooks that completed (a slow hook completes: then it is judged), the failed one, dropped, skipped.
       const failedHook = bad.params.kind === "slow" ? 0 : 1;
-      assert.equal(st.eventsProcessed, bad.params.kind === "slow" ? bad.params.atBar : bad.params.atBar - 1, bad.id);
+      assert.equal(
+        st.eventsProcessed,
+        bad.params.kind === "slow" ? bad.params.atBar : bad.params.atBar - 1,
+        bad.id,
+      );
       assert.equal(
         st.eventsProcessed + failedHook + st.droppedEvents + st.skippedEvents,
         BARS,

@@ -1,5 +1,5 @@
-import { Topic } from "../bus/index.ts";
 import type { MessageBus } from "../bus/index.ts";
+import { Topic } from "../bus/index.ts";
 import type { StrategyId } from "../core/index.ts";
 import type { MarketDataEngine, ReplayFeed } from "../market/index.ts";
 import { type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
@@ -37,10 +37,17 @@ export class AppMetrics implements LatencyRecorders {
   constructor(registry: MetricsRegistry) {
     this.registry = registry;
     this.runtime = new RuntimeMetrics(registry);
-    this.#strategyLatency = registry.histogram("des_strategy_latency_us", "Processing time of one event by one strategy, microseconds", {
-      labelNames: ["strategy"],
-    });
-    this.#tickToSignal = registry.histogram("des_tick_to_signal_us", "Time from a market event's receipt to the signal it caused, microseconds");
+    this.#strategyLatency = registry.histogram(
+      "des_strategy_latency_us",
+      "Processing time of one event by one strategy, microseconds",
+      {
+        labelNames: ["strategy"],
+      },
+    );
+    this.#tickToSignal = registry.histogram(
+      "des_tick_to_signal_us",
+      "Time from a market event's receipt to the signal it caused, microseconds",
+    );
   }
 
   onLatency(strategyId: StrategyId, micros: number): void {
@@ -62,23 +69,74 @@ export class AppMetrics implements LatencyRecorders {
     const engineStats = () => parts.strategies.stats();
     const sumStrategies = (pick: (s: ReturnType<typeof engineStats>["strategies"][number]) => number) => () =>
       engineStats().strategies.reduce((n, s) => n + pick(s), 0);
-    r.counterFn("des_market_events_replayed_total", "Market events (bars, trades) delivered by the replay feed", () => parts.replay.stats().eventsReplayed);
-    r.counterFn("des_ticks_processed_total", "Market events (bars, trades, quotes) handled by strategies", sumStrategies((s) => s.eventsProcessed));
-    r.counterFn("des_signals_total", "Signals emitted by strategies (HOLD included)", sumStrategies((s) => s.signals));
-    r.counterFn("des_strategy_orders_total", "Orders sent by strategies (signals turned into orders and direct orders)", sumStrategies((s) => s.orders));
-    r.counterFn("des_strategy_errors_total", "Strategy failures (throw, reject, timeout, backlog)", sumStrategies((s) => s.errors));
-    r.counterFn("des_strategy_dropped_events_total", "Events dropped when a strategy was paused or failed", sumStrategies((s) => s.droppedEvents));
-    r.gaugeFn("des_strategies_running", "Strategy instances running", () => engineStats().strategies.filter((s) => s.status === "RUNNING").length);
-    r.gaugeFn("des_strategies_paused", "Strategy instances paused", () => engineStats().strategies.filter((s) => s.status === "PAUSED").length);
-    r.gaugeFn("des_strategy_permits_in_use", "Strategy handler calls in flight", () => engineStats().permitsInUse);
-    r.gaugeFn("des_strategy_ready_queue_depth", "Strategies waiting for a concurrency permit", () => engineStats().readyQueueDepth);
-    r.gaugeFn("des_store_pending_writes", "Records buffered for the next store flush", () => parts.store.stats().pendingWrites);
-    r.counterFn("des_store_writes_total", "Records written to the store", () => parts.store.stats().writesTotal);
+    r.counterFn(
+      "des_market_events_replayed_total",
+      "Market events (bars, trades) delivered by the replay feed",
+      () => parts.replay.stats().eventsReplayed,
+    );
+    r.counterFn(
+      "des_ticks_processed_total",
+      "Market events (bars, trades, quotes) handled by strategies",
+      sumStrategies((s) => s.eventsProcessed),
+    );
+    r.counterFn(
+      "des_signals_total",
+      "Signals emitted by strategies (HOLD included)",
+      sumStrategies((s) => s.signals),
+    );
+    r.counterFn(
+      "des_strategy_orders_total",
+      "Orders sent by strategies (signals turned into orders and direct orders)",
+      sumStrategies((s) => s.orders),
+    );
+    r.counterFn(
+      "des_strategy_errors_total",
+      "Strategy failures (throw, reject, timeout, backlog)",
+      sumStrategies((s) => s.errors),
+    );
+    r.counterFn(
+      "des_strategy_dropped_events_total",
+      "Events dropped when a strategy was paused or failed",
+      sumStrategies((s) => s.droppedEvents),
+    );
+    r.gaugeFn(
+      "des_strategies_running",
+      "Strategy instances running",
+      () => engineStats().strategies.filter((s) => s.status === "RUNNING").length,
+    );
+    r.gaugeFn(
+      "des_strategies_paused",
+      "Strategy instances paused",
+      () => engineStats().strategies.filter((s) => s.status === "PAUSED").length,
+    );
+    r.gaugeFn(
+      "des_strategy_permits_in_use",
+      "Strategy handler calls in flight",
+      () => engineStats().permitsInUse,
+    );
+    r.gaugeFn(
+      "des_strategy_ready_queue_depth",
+      "Strategies waiting for a concurrency permit",
+      () => engineStats().readyQueueDepth,
+    );
+    r.gaugeFn(
+      "des_store_pending_writes",
+      "Records buffered for the next store flush",
+      () => parts.store.stats().pendingWrites,
+    );
+    r.counterFn(
+      "des_store_writes_total",
+      "Records written to the store",
+      () => parts.store.stats().writesTotal,
+    );
     r.counterFn("des_store_errors_total", "Store flush errors", () => parts.store.stats().errorsTotal);
 
     const orderEvents = r.counter("des_order_events_total", "Order events by kind", ["kind"]);
     const fills = r.counter("des_fills_total", "Fills applied (paper or venue)");
-    const busFailures = r.counter("des_bus_subscriber_failures_total", "Bus subscribers that threw (the others still got the message)");
+    const busFailures = r.counter(
+      "des_bus_subscriber_failures_total",
+      "Bus subscribers that threw (the others still got the message)",
+    );
     parts.bus.subscribe(
       Topic.OrderEvent,
       (e) => {
@@ -91,10 +149,16 @@ export class AppMetrics implements LatencyRecorders {
     r.counterFn("des_bus_published_total", "Messages published on the bus, all topics", () =>
       parts.bus.stats().reduce((n, t) => n + t.published, 0),
     );
-    r.gaugeFn("des_portfolio_realized_pnl", "Realized PnL of the accounts, summed over quote assets (lossy float view)", () =>
-      parts.portfolio
-        .snapshot()
-        .accounts.reduce((n, a) => n + Object.values(a.realizedPnl).reduce((m, v) => m + v.toNumber(), 0), 0),
+    r.gaugeFn(
+      "des_portfolio_realized_pnl",
+      "Realized PnL of the accounts, summed over quote assets (lossy float view)",
+      () =>
+        parts.portfolio
+          .snapshot()
+          .accounts.reduce(
+            (n, a) => n + Object.values(a.realizedPnl).reduce((m, v) => m + v.toNumber(), 0),
+            0,
+          ),
     );
   }
 }

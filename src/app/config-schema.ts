@@ -3,7 +3,10 @@ import { z } from "zod";
 
 const replaySpeed = z.union([z.literal("max"), z.coerce.number().positive().max(1_000_000)]);
 
-const booleanString = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const booleanString = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
+]);
 
 const balances = z
   .union([
@@ -13,7 +16,10 @@ const balances = z
       for (const part of s.split(",").filter((p) => p.trim() !== "")) {
         const [asset, amount] = part.split(":").map((x) => x.trim());
         if (!asset || !amount || !/^[A-Z0-9]{2,10}$/.test(asset) || !/^\d+(\.\d+)?$/.test(amount)) {
-          ctx.addIssue({ code: "custom", message: `expected ASSET:AMOUNT pairs like "USDT:10000,BTC:0.5", got "${part}"` });
+          ctx.addIssue({
+            code: "custom",
+            message: `expected ASSET:AMOUNT pairs like "USDT:10000,BTC:0.5", got "${part}"`,
+          });
           return z.NEVER;
         }
         out[asset] = amount;
@@ -21,13 +27,28 @@ const balances = z
       return out;
     }),
   ])
-  .refine((r) => Object.values(r).every((v) => /^\d+(\.\d+)?$/.test(v)), "every balance must be a non-negative decimal string");
+  .refine(
+    (r) => Object.values(r).every((v) => /^\d+(\.\d+)?$/.test(v)),
+    "every balance must be a non-negative decimal string",
+  );
 
 /** One entry per setting: the config-file key, its environment variable, its schema and what it means. */
 export const SETTINGS = {
-  host: { env: "DES_HOST", schema: z.string().min(1).default("127.0.0.1"), doc: "Address the API/dashboard listens on" },
-  port: { env: "DES_PORT", schema: z.coerce.number().int().min(0).max(65535).default(8080), doc: "API port (0: any free port)" },
-  dbPath: { env: "DES_DB_PATH", schema: z.string().min(1).default("./data/des.sqlite"), doc: "SQLite database file" },
+  host: {
+    env: "DES_HOST",
+    schema: z.string().min(1).default("127.0.0.1"),
+    doc: "Address the API/dashboard listens on",
+  },
+  port: {
+    env: "DES_PORT",
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+    doc: "API port (0: any free port)",
+  },
+  dbPath: {
+    env: "DES_DB_PATH",
+    schema: z.string().min(1).default("./data/des.sqlite"),
+    doc: "SQLite database file",
+  },
   strategiesFile: {
     env: "DES_STRATEGIES_FILE",
     schema: z.string().min(1).default("./config/strategies.json"),
@@ -43,10 +64,32 @@ export const SETTINGS = {
     schema: replaySpeed.default(600),
     doc: '"max" (as fast as possible) or a multiple of real time (1 = real time)',
   },
-  replayLoop: { env: "DES_REPLAY_LOOP", schema: booleanString.default(true), doc: "Start the replay again at its end (time keeps moving forward)" },
-  venue: { env: "DES_VENUE", schema: z.literal("paper").default("paper"), doc: "Trading venue (paper; Binance comes with its adapter)" },
-  takerFeeRate: { env: "DES_TAKER_FEE_RATE", schema: z.string().regex(/^0(\.\d+)?$/, "a decimal fraction below 1, like 0.001").default("0.001"), doc: "Paper venue taker fee (fraction of notional)" },
-  makerFeeRate: { env: "DES_MAKER_FEE_RATE", schema: z.string().regex(/^0(\.\d+)?$/, "a decimal fraction below 1, like 0.001").default("0.001"), doc: "Paper venue maker fee (fraction of notional)" },
+  replayLoop: {
+    env: "DES_REPLAY_LOOP",
+    schema: booleanString.default(true),
+    doc: "Start the replay again at its end (time keeps moving forward)",
+  },
+  venue: {
+    env: "DES_VENUE",
+    schema: z.literal("paper").default("paper"),
+    doc: "Trading venue (paper; Binance comes with its adapter)",
+  },
+  takerFeeRate: {
+    env: "DES_TAKER_FEE_RATE",
+    schema: z
+      .string()
+      .regex(/^0(\.\d+)?$/, "a decimal fraction below 1, like 0.001")
+      .default("0.001"),
+    doc: "Paper venue taker fee (fraction of notional)",
+  },
+  makerFeeRate: {
+    env: "DES_MAKER_FEE_RATE",
+    schema: z
+      .string()
+      .regex(/^0(\.\d+)?$/, "a decimal fraction below 1, like 0.001")
+      .default("0.001"),
+    doc: "Paper venue maker fee (fraction of notional)",
+  },
   initialBalances: {
     env: "DES_INITIAL_BALANCES",
     schema: balances.default({ USDT: "100000", BUSD: "100000" }),
@@ -54,13 +97,34 @@ export const SETTINGS = {
   },
   strategyConcurrency: {
     env: "DES_STRATEGY_CONCURRENCY",
-    schema: z.coerce.number().int().min(1).max(100_000).default(Math.max(4, 2 * os.availableParallelism())),
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(Math.max(4, 2 * os.availableParallelism())),
     doc: "Strategy handler invocations in flight at once (default 2 x cores, at least 4)",
   },
-  strategyTimeoutMs: { env: "DES_STRATEGY_TIMEOUT_MS", schema: z.coerce.number().int().min(1).max(600_000).default(1000), doc: "Time budget of one strategy handler call" },
-  stateSaveIntervalMs: { env: "DES_STATE_SAVE_INTERVAL_MS", schema: z.coerce.number().int().min(100).max(3_600_000).default(5000), doc: "How often changed strategy state is saved" },
-  shutdownTimeoutMs: { env: "DES_SHUTDOWN_TIMEOUT_MS", schema: z.coerce.number().int().min(100).max(600_000).default(10_000), doc: "Bound on graceful shutdown" },
-  logLevel: { env: "DES_LOG_LEVEL", schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"), doc: "Log level (pino)" },
+  strategyTimeoutMs: {
+    env: "DES_STRATEGY_TIMEOUT_MS",
+    schema: z.coerce.number().int().min(1).max(600_000).default(1000),
+    doc: "Time budget of one strategy handler call",
+  },
+  stateSaveIntervalMs: {
+    env: "DES_STATE_SAVE_INTERVAL_MS",
+    schema: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+    doc: "How often changed strategy state is saved",
+  },
+  shutdownTimeoutMs: {
+    env: "DES_SHUTDOWN_TIMEOUT_MS",
+    schema: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    doc: "Bound on graceful shutdown",
+  },
+  logLevel: {
+    env: "DES_LOG_LEVEL",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    doc: "Log level (pino)",
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -2,7 +2,16 @@ import { dirname, resolve } from "node:path";
 import type { Logger } from "pino";
 import { type ApiServer, buildApiServer, type HealthReport } from "../api/index.ts";
 import { MessageBus, Topic } from "../bus/index.ts";
-import { type Clock, DesError, ErrorCode, type InstrumentId, LiveClock, type TimerId, toError, type UnixMicros } from "../core/index.ts";
+import {
+  type Clock,
+  DesError,
+  ErrorCode,
+  type InstrumentId,
+  LiveClock,
+  type TimerId,
+  toError,
+  type UnixMicros,
+} from "../core/index.ts";
 import { ExecutionEngine } from "../execution/index.ts";
 import { MarketDataEngine, MarketDataset, marketEventTime, ReplayFeed } from "../market/index.ts";
 import type { BarInterval } from "../model/index.ts";
@@ -57,7 +66,8 @@ export class DesApp {
     this.dataset = dataset;
     this.metrics = new AppMetrics(new MetricsRegistry());
     const instruments = [...dataset.instruments.values()];
-    const onProblem = (problem: DesError) => this.log.warn({ code: problem.code, details: problem.details }, problem.message);
+    const onProblem = (problem: DesError) =>
+      this.log.warn({ code: problem.code, details: problem.details }, problem.message);
 
     this.store = SqliteStore.open(resolve(config.dbPath));
     this.venue = new PaperVenue({
@@ -108,13 +118,17 @@ export class DesApp {
       instruments: { instrument: (id: InstrumentId) => dataset.instruments.get(id) },
       stateStore: this.store,
       // Warm-up bars come from the dataset, before the replay's first event: never from the future.
-      warmup: { historicalBars: (id, interval, count) => history.lastClosed(id, interval, count, (replayStart - 1) as UnixMicros) },
+      warmup: {
+        historicalBars: (id, interval, count) =>
+          history.lastClosed(id, interval, count, (replayStart - 1) as UnixMicros),
+      },
       maxConcurrency: config.strategyConcurrency,
       timeBudgetMs: config.strategyTimeoutMs,
       stateSaveIntervalMs: config.stateSaveIntervalMs,
       onLatency: (id, us) => this.metrics.onLatency(id, us),
       onTickToSignal: (us) => this.metrics.onTickToSignal(us),
-      onStoreError: (id, err) => this.log.error({ strategyId: id, err: err.message }, "strategy state save failed"),
+      onStoreError: (id, err) =>
+        this.log.error({ strategyId: id, err: err.message }, "strategy state save failed"),
     });
 
     this.api = buildApiServer(
@@ -143,7 +157,8 @@ export class DesApp {
 
   /** Starts every part (store, portfolio, execution, strategies, replay, API); returns the API's URL. */
   async start(): Promise<string> {
-    if (this.#state !== "created") throw new DesError(ErrorCode.InvalidConfig, `DesApp cannot start from state ${this.#state}`);
+    if (this.#state !== "created")
+      throw new DesError(ErrorCode.InvalidConfig, `DesApp cannot start from state ${this.#state}`);
     this.#state = "running";
     this.#wireBusToStoreAndLog();
     this.metrics.attach(this);
@@ -152,11 +167,17 @@ export class DesApp {
     this.execution.start();
     this.#flushTimer = this.clock.setInterval(() => this.#flushStore(), STORE_FLUSH_INTERVAL_MS);
     const failures = await this.strategies.startAll();
-    for (const f of failures) this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
+    for (const f of failures)
+      this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
     const url = await this.api.listen();
     this.replay.start();
     this.log.info(
-      { url, strategies: this.strategies.ids().length, replayEvents: this.dataset.events().length, speed: this.config.replaySpeed },
+      {
+        url,
+        strategies: this.strategies.ids().length,
+        replayEvents: this.dataset.events().length,
+        speed: this.config.replaySpeed,
+      },
       "DES running",
     );
     return url;
@@ -185,7 +206,10 @@ export class DesApp {
     const finished = await Promise.race([inOrder().catch((e) => this.#logStopError("strategies", e)), bound]);
     clearTimeout(timer);
     if (!finished) {
-      const err = new DesError(ErrorCode.ShutdownTimeout, `graceful shutdown exceeded ${this.config.shutdownTimeoutMs} ms`);
+      const err = new DesError(
+        ErrorCode.ShutdownTimeout,
+        `graceful shutdown exceeded ${this.config.shutdownTimeoutMs} ms`,
+      );
       this.log.error({ code: err.code }, err.message);
     }
     if (this.#flushTimer !== undefined) this.clock.clearTimer(this.#flushTimer);
@@ -208,9 +232,18 @@ export class DesApp {
     const engine = this.strategies.stats();
     const failed = engine.strategies.filter((s) => s.status === "FAILED").length;
     const checks = {
-      replay: replay.state === "failed" ? { status: "degraded" as const, detail: "replay failed" } : { status: "ok" as const },
-      store: store.pendingWrites > 50_000 ? { status: "degraded" as const, detail: `${store.pendingWrites} writes pending` } : { status: "ok" as const },
-      strategies: failed > 0 ? { status: "degraded" as const, detail: `${failed} strategies failed` } : { status: "ok" as const },
+      replay:
+        replay.state === "failed"
+          ? { status: "degraded" as const, detail: "replay failed" }
+          : { status: "ok" as const },
+      store:
+        store.pendingWrites > 50_000
+          ? { status: "degraded" as const, detail: `${store.pendingWrites} writes pending` }
+          : { status: "ok" as const },
+      strategies:
+        failed > 0
+          ? { status: "degraded" as const, detail: `${failed} strategies failed` }
+          : { status: "ok" as const },
     };
     const ok = Object.values(checks).every((c) => c.status === "ok") && this.#state === "running";
     return { status: ok ? "ok" : "degraded", uptimeS: (Date.now() - this.#startedAtMs) / 1000, checks };
@@ -225,12 +258,21 @@ export class DesApp {
         id = this.strategies.add(raw);
       } catch (e) {
         const err = toError(e);
-        throw new DesError(ErrorCode.InvalidConfig, `${path} entry ${index}: ${err.message}`, { key: "DES_STRATEGIES_FILE", value: path, index }, { cause: e });
+        throw new DesError(
+          ErrorCode.InvalidConfig,
+          `${path} entry ${index}: ${err.message}`,
+          { key: "DES_STRATEGIES_FILE", value: path, index },
+          { cause: e },
+        );
       }
       const cfg = this.strategies.config(id as never);
       const key = `${cfg.instrument}|${cfg.interval}`;
       if (!this.dataset.instruments.has(cfg.instrument as InstrumentId)) {
-        throw new DesError(ErrorCode.UnknownInstrument, `${path} entry ${index}: instrument ${cfg.instrument} is not in the dataset`, { instrumentId: cfg.instrument });
+        throw new DesError(
+          ErrorCode.UnknownInstrument,
+          `${path} entry ${index}: instrument ${cfg.instrument} is not in the dataset`,
+          { instrumentId: cfg.instrument },
+        );
       }
       if (!subscribed.has(key)) {
         subscribed.add(key);
@@ -240,21 +282,43 @@ export class DesApp {
   }
 
   #wireBusToStoreAndLog(): void {
-    this.bus.subscribe(Topic.OrderEvent, (e) => this.#record(() => this.store.recordOrderEvent(e)), "store.order-events");
+    this.bus.subscribe(
+      Topic.OrderEvent,
+      (e) => this.#record(() => this.store.recordOrderEvent(e)),
+      "store.order-events",
+    );
     this.bus.subscribe(Topic.Signal, (s) => this.#record(() => this.store.recordSignal(s)), "store.signals");
     this.bus.subscribe(
       Topic.StrategyError,
-      (e) => this.log.error({ strategyId: e.strategyId, code: e.code, err: e.error, stack: e.stack, droppedEvents: e.droppedEvents }, "strategy paused after a failure"),
+      (e) =>
+        this.log.error(
+          {
+            strategyId: e.strategyId,
+            code: e.code,
+            err: e.error,
+            stack: e.stack,
+            droppedEvents: e.droppedEvents,
+          },
+          "strategy paused after a failure",
+        ),
       "log.strategy-errors",
     );
     this.bus.subscribe(
       Topic.StrategyStatus,
-      (e) => this.log.info({ strategyId: e.strategyId, from: e.from, to: e.to, reason: e.reason }, "strategy status"),
+      (e) =>
+        this.log.info(
+          { strategyId: e.strategyId, from: e.from, to: e.to, reason: e.reason },
+          "strategy status",
+        ),
       "log.strategy-status",
     );
     this.bus.subscribe(
       Topic.SubscriberFailed,
-      (f) => this.log.error({ topic: f.topic, subscriber: f.subscriber, err: f.error, stack: f.stack }, "bus subscriber failed"),
+      (f) =>
+        this.log.error(
+          { topic: f.topic, subscriber: f.subscriber, err: f.error, stack: f.stack },
+          "bus subscriber failed",
+        ),
       "log.bus-failures",
     );
   }

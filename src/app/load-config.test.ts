@@ -24,7 +24,14 @@ test("environment values are parsed and override the file", () => {
   const dir = mkdtempSync(join(tmpdir(), "des-config-"));
   const file = join(dir, "des.json");
   writeFileSync(file, JSON.stringify({ port: 9000, replaySpeed: "max", logLevel: "warn" }));
-  const c = loadConfig({ env: { DES_CONFIG: file, DES_PORT: "9100", DES_INITIAL_BALANCES: "USDT:5,BTC:0.5", DES_REPLAY_LOOP: "false" } });
+  const c = loadConfig({
+    env: {
+      DES_CONFIG: file,
+      DES_PORT: "9100",
+      DES_INITIAL_BALANCES: "USDT:5,BTC:0.5",
+      DES_REPLAY_LOOP: "false",
+    },
+  });
   assert.equal(c.port, 9100);
   assert.equal(c.replaySpeed, "max");
   assert.equal(c.logLevel, "warn");
@@ -45,7 +52,10 @@ test("a bad value names the key, the value and what was expected", () => {
   for (const [env, pattern] of cases) {
     assert.throws(
       () => loadConfig({ env }),
-      (e: unknown) => isDesError(e, "DES_ERR_INVALID_CONFIG") && pattern.test(e.message) && e.details["key"] === Object.keys(env)[0],
+      (e: unknown) =>
+        isDesError(e, "DES_ERR_INVALID_CONFIG") &&
+        pattern.test(e.message) &&
+        e.details["key"] === Object.keys(env)[0],
       JSON.stringify(env),
     );
   }

@@ -14,23 +14,38 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new DesError(ErrorCode.InvalidConfig, `config file ${path} cannot be read: ${(e as Error).message}`, { key: "DES_CONFIG", value: path });
+    throw new DesError(
+      ErrorCode.InvalidConfig,
+      `config file ${path} cannot be read: ${(e as Error).message}`,
+      { key: "DES_CONFIG", value: path },
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new DesError(ErrorCode.InvalidConfig, `config file ${path} is not valid JSON: ${(e as Error).message}`, { key: "DES_CONFIG", value: path });
+    throw new DesError(
+      ErrorCode.InvalidConfig,
+      `config file ${path} is not valid JSON: ${(e as Error).message}`,
+      { key: "DES_CONFIG", value: path },
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new DesError(ErrorCode.InvalidConfig, `config file ${path} must hold a JSON object`, { key: "DES_CONFIG", value: path });
+    throw new DesError(ErrorCode.InvalidConfig, `config file ${path} must hold a JSON object`, {
+      key: "DES_CONFIG",
+      value: path,
+    });
   }
   const unknownKeys = Object.keys(parsed).filter((k) => !(k in SETTINGS));
   if (unknownKeys.length > 0) {
-    throw new DesError(ErrorCode.InvalidConfig, `config file ${path}: unknown key(s) ${unknownKeys.join(", ")}; expected one of ${Object.keys(SETTINGS).join(", ")}`, {
-      key: unknownKeys[0],
-      value: path,
-    });
+    throw new DesError(
+      ErrorCode.InvalidConfig,
+      `config file ${path}: unknown key(s) ${unknownKeys.join(", ")}; expected one of ${Object.keys(SETTINGS).join(", ")}`,
+      {
+        key: unknownKeys[0],
+        value: path,
+      },
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -46,7 +61,9 @@ export function loadConfig(sources: ConfigSources = {}): DesConfig {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   let first: { key: string; value: unknown } | undefined;
-  for (const [key, setting] of Object.entries(SETTINGS) as Array<[SettingKey, (typeof SETTINGS)[SettingKey]]>) {
+  for (const [key, setting] of Object.entries(SETTINGS) as Array<
+    [SettingKey, (typeof SETTINGS)[SettingKey]]
+  >) {
     const envValue = env[setting.env];
     const fromEnv = envValue !== undefined && envValue !== "";
     const raw = fromEnv ? envValue : fileValues[key];

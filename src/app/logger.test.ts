@@ -12,7 +12,16 @@ test("secrets are redacted from log lines", () => {
     },
   });
   const log = createLogger("info", sink);
-  log.info({ apiKey: "AKIA-very-secret", request: { signature: "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71", password: "pw" } }, "signed request");
+  log.info(
+    {
+      apiKey: "AKIA-very-secret",
+      request: {
+        signature: "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+        password: "pw",
+      },
+    },
+    "signed request",
+  );
   const out = lines.join("");
   assert.ok(out.includes("signed request"));
   assert.ok(!out.includes("AKIA-very-secret"));

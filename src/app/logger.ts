@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /** Paths pino replaces with "[redacted]" wherever they appear: secrets never reach a log line. */
 export const REDACTED_PATHS = [

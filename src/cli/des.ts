@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { runCommand } from "./run-command.ts";
 import { configCommand, strategiesCommand } from "./info-commands.ts";
+import { runCommand } from "./run-command.ts";
 
 const program = new Command()
   .name("des")
@@ -10,11 +10,19 @@ const program = new Command()
 
 program
   .command("run")
-  .description("start DES: paper venue, SQLite store, replay of the bundled real Binance data, API on 127.0.0.1:8080")
+  .description(
+    "start DES: paper venue, SQLite store, replay of the bundled real Binance data, API on 127.0.0.1:8080",
+  )
   .action(runCommand);
 
-program.command("strategies").description("list the built-in strategies and their parameters").action(strategiesCommand);
+program
+  .command("strategies")
+  .description("list the built-in strategies and their parameters")
+  .action(strategiesCommand);
 
-program.command("config").description("print the validated configuration (environment + DES_CONFIG file + defaults)").action(configCommand);
+program
+  .command("config")
+  .description("print the validated configuration (environment + DES_CONFIG file + defaults)")
+  .action(configCommand);
 
 await program.parseAsync(process.argv);

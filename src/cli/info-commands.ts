@@ -7,7 +7,9 @@ import { exitOnConfigError } from "./exit-on-config-error.ts";
 export function strategiesCommand(): void {
   for (const def of builtinStrategies) {
     process.stdout.write(`${def.name}: ${def.description}\n`);
-    process.stdout.write(`${JSON.stringify(z.toJSONSchema(def.params as z.ZodType, { io: "input", unrepresentable: "any" }), null, 2)}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify(z.toJSONSchema(def.params as z.ZodType, { io: "input", unrepresentable: "any" }), null, 2)}\n\n`,
+    );
   }
 }
 

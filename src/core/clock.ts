@@ -21,10 +21,12 @@ export interface Clock {
 /** The wall clock, with microsecond resolution from the high-resolution timer. */
 export class LiveClock implements Clock {
   readonly #timers = new Map<number, NodeJS.Timeout>();
+  /** Cached: reading performance.timeOrigin costs more than the rest of now(). */
+  readonly #originMs = performance.timeOrigin;
   #nextId = 1;
 
   now(): UnixMicros {
-    return Math.floor((performance.timeOrigin + performance.now()) * MICROS_PER_MS) as UnixMicros;
+    return Math.floor((this.#originMs + performance.now()) * MICROS_PER_MS) as UnixMicros;
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerId {

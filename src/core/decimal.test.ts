@@ -7,7 +7,12 @@ import { Rounding } from "./rounding.ts";
 
 /** Decimal strings with up to 12 integer and 18 fractional digits, as an arbitrary. */
 const decimalString = fc
-  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }), fc.integer({ min: 0, max: 18 }))
+  .tuple(
+    fc.boolean(),
+    fc.bigInt({ min: 0n, max: 10n ** 12n }),
+    fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }),
+    fc.integer({ min: 0, max: 18 }),
+  )
   .map(([neg, i, f, digits]) => {
     const frac = f.toString().padStart(18, "0").slice(0, digits);
     return `${neg && (i > 0n || /[1-9]/.test(frac)) ? "-" : ""}${i}${digits > 0 ? `.${frac}` : ""}`;
@@ -34,7 +39,8 @@ describe("Decimal", () => {
     for (const bad of ["", "1e5", "abc", "1.2.3", "0x10", "1.0000000000000000001", " - 1"]) {
       assert.throws(
         () => dec(bad),
-        (e: unknown) => isDesError(e, "DES_ERR_INVALID_DECIMAL") && e.message.includes(JSON.stringify(bad).slice(1, -1)),
+        (e: unknown) =>
+          isDesError(e, "DES_ERR_INVALID_DECIMAL") && e.message.includes(JSON.stringify(bad).slice(1, -1)),
       );
     }
   });
@@ -61,13 +67,17 @@ describe("Decimal", () => {
 
   test("mul is exact when the product fits 18 decimals, and commutative", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), (a, b) => {
-        // a/1e9 * b/1e9 = ab/1e18: always representable
-        const x = Decimal.fromUnits(a * 10n ** 9n);
-        const y = Decimal.fromUnits(b * 10n ** 9n);
-        assert.equal(x.mul(y).units, a * b);
-        assert.ok(x.mul(y).eq(y.mul(x)));
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }),
+        fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }),
+        (a, b) => {
+          // a/1e9 * b/1e9 = ab/1e18: always representable
+          const x = Decimal.fromUnits(a * 10n ** 9n);
+          const y = Decimal.fromUnits(b * 10n ** 9n);
+          assert.equal(x.mul(y).units, a * b);
+          assert.ok(x.mul(y).eq(y.mul(x)));
+        },
+      ),
     );
   });
 
@@ -127,12 +137,18 @@ describe("Decimal", () => {
   });
 
   test("division by zero is a coded error", () => {
-    assert.throws(() => dec("1").div(Decimal.ZERO), (e: unknown) => isDesError(e, "DES_ERR_DIVISION_BY_ZERO"));
+    assert.throws(
+      () => dec("1").div(Decimal.ZERO),
+      (e: unknown) => isDesError(e, "DES_ERR_DIVISION_BY_ZERO"),
+    );
   });
 
   test("fromNumber rounds a float to the requested decimals", () => {
     assert.equal(Decimal.fromNumber(0.1 + 0.2, 8).toString(), "0.3");
     assert.equal(Decimal.fromNumber(-1.005, 2, Rounding.HalfUp).toString(), "-1");
-    assert.throws(() => Decimal.fromNumber(Number.NaN, 2), (e: unknown) => isDesError(e, "DES_ERR_INVALID_DECIMAL"));
+    assert.throws(
+      () => Decimal.fromNumber(Number.NaN, 2),
+      (e: unknown) => isDesError(e, "DES_ERR_INVALID_DECIMAL"),
+    );
   });
 });

@@ -18,5 +18,9 @@ test("every code is unique and stable in form", () => {
 
 test("DesError serialises without its stack", () => {
   const e = new DesError(ErrorCode.InvalidConfig, "bad", { key: "DES_PORT" });
-  assert.deepEqual(JSON.parse(JSON.stringify(e)), { code: "DES_ERR_INVALID_CONFIG", message: "bad", details: { key: "DES_PORT" } });
+  assert.deepEqual(JSON.parse(JSON.stringify(e)), {
+    code: "DES_ERR_INVALID_CONFIG",
+    message: "bad",
+    details: { key: "DES_PORT" },
+  });
 });

@@ -16,6 +16,7 @@ export const ErrorCode = {
   InvalidConfig: "DES_ERR_INVALID_CONFIG",
   InvalidStrategyParams: "DES_ERR_INVALID_STRATEGY_PARAMS",
   InvalidStrategyState: "DES_ERR_INVALID_STRATEGY_STATE",
+  InvalidIndicatorState: "DES_ERR_INVALID_INDICATOR_STATE",
   UnknownStrategy: "DES_ERR_UNKNOWN_STRATEGY",
   StrategyFailed: "DES_ERR_STRATEGY_FAILED",
   StrategyTimeout: "DES_ERR_STRATEGY_TIMEOUT",

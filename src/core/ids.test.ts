@@ -22,9 +22,21 @@ test("client order ids are unique, reproducible and fit Binance's rule", () => {
 });
 
 test("invalid ids are coded errors naming the value", () => {
-  assert.throws(() => clientOrderId("has space"), (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID") && e.message.includes("has space"));
-  assert.throws(() => clientOrderId("x".repeat(37)), (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"));
-  assert.throws(() => instrumentId("btcusdt"), (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"));
-  assert.throws(() => strategyId(""), (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"));
+  assert.throws(
+    () => clientOrderId("has space"),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID") && e.message.includes("has space"),
+  );
+  assert.throws(
+    () => clientOrderId("x".repeat(37)),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"),
+  );
+  assert.throws(
+    () => instrumentId("btcusdt"),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"),
+  );
+  assert.throws(
+    () => strategyId(""),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_ID"),
+  );
   assert.equal(instrumentId("BTCUSDT"), "BTCUSDT");
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkBarInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { BarIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 
 /**
@@ -33,7 +34,7 @@ const AtrSnapshotSchema = z
  * first bar gives none: the first ATR, after period + 1 bars, is the simple mean of the true
  * ranges of bars 2..period+1; then atr = (atr * (period - 1) + tr) / period.
  */
-export class Atr {
+export class Atr implements BarIndicator {
   readonly period: number;
   #count = 0;
   #previousClose = 0;
@@ -64,7 +65,7 @@ export class Atr {
       return;
     }
     // max(high - low, |high - prevClose|, |low - prevClose|) = max(high, prevClose) - min(low, prevClose)
-    const tr = (high > prev ? high : prev) - (low < prev ? low : prev);
+    const tr = Math.max(high, prev) - Math.min(low, prev);
     if (this.#count > period) {
       this.#atr = (this.#atr * (period - 1) + tr) / period;
       return;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DesError, ErrorCode } from "../core/index.ts";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { Indicator } from "./indicator.ts";
 import { finiteNumber, invalidSnapshot, parseSnapshot, restoreNested } from "./parse-snapshot.ts";
 import { StdDev, type StdDevSnapshot } from "./std-dev.ts";
 
@@ -27,7 +28,7 @@ const BollingerBandsSnapshotSchema = z.object({
  * Bollinger Bands as TA-Lib BBANDS with an SMA middle band: middle = SMA(period), upper/lower =
  * middle +/- k * the POPULATION standard deviation of the same window. O(1) per update.
  */
-export class BollingerBands {
+export class BollingerBands implements Indicator {
   readonly period: number;
   readonly k: number;
   #stdDev: StdDev;

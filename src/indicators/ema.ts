@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { ValueIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 
 /** The saved state of an Ema: while `count` < period, `sum` holds the seed values' sum. */
@@ -30,7 +31,7 @@ const EmaSnapshotSchema = z
  * each later value is ema + k * (input - ema). Other libraries seed with the first input instead,
  * which gives different early values; TA-Lib's seed is what the reference vectors use.
  */
-export class Ema {
+export class Ema implements ValueIndicator {
   readonly period: number;
   readonly #k: number;
   #count = 0;

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ErrorCode, isDesError } from "../core/index.ts";
-import {
-  Atr,
-  BollingerBands,
-  Ema,
-  MAX_PERIOD,
-  Macd,
-  Rsi,
-  Sma,
-  StdDev,
-  Stochastic,
-  Wma,
-} from "./index.ts";
+import { Atr, BollingerBands, Ema, MAX_PERIOD, Macd, Rsi, Sma, StdDev, Stochastic, Wma } from "./index.ts";
 
 // Bad parameters fail at construction with a message naming the parameter and the value; bad
 // market data fails with InvalidMarketData and leaves the indicator exactly as it was.
@@ -100,11 +89,9 @@ function singleSubject<T extends { update(v: number): void; toJSON(): unknown; i
   };
 }
 
-function barSubject<T extends { update(h: number, l: number, c: number): void; toJSON(): unknown; isReady: boolean }>(
-  name: string,
-  make: () => T,
-  read: (i: T) => number[],
-): Subject {
+function barSubject<
+  T extends { update(h: number, l: number, c: number): void; toJSON(): unknown; isReady: boolean },
+>(name: string, make: () => T, read: (i: T) => number[]): Subject {
   const bad: [string, (ind: unknown) => void][] = [];
   for (const v of NON_FINITE) {
     bad.push([`high ${v}`, (ind) => (ind as T).update(v, 99, 100)]);
@@ -124,15 +111,51 @@ function barSubject<T extends { update(h: number, l: number, c: number): void; t
 }
 
 const SUBJECTS: Subject[] = [
-  singleSubject("Sma", () => new Sma(4), (i) => [i.value]),
-  singleSubject("Ema", () => new Ema(4), (i) => [i.value]),
-  singleSubject("Wma", () => new Wma(4), (i) => [i.value]),
-  singleSubject("Rsi", () => new Rsi(4), (i) => [i.value]),
-  singleSubject("StdDev", () => new StdDev(4), (i) => [i.value, i.mean]),
-  singleSubject("Macd", () => new Macd(2, 4, 3), (i) => [i.macd, i.signal, i.histogram]),
-  singleSubject("BollingerBands", () => new BollingerBands(4, 2), (i) => [i.upper, i.middle, i.lower]),
-  barSubject("Atr", () => new Atr(4), (i) => [i.value]),
-  barSubject("Stochastic", () => new Stochastic(4, 2, 2), (i) => [i.k, i.d]),
+  singleSubject(
+    "Sma",
+    () => new Sma(4),
+    (i) => [i.value],
+  ),
+  singleSubject(
+    "Ema",
+    () => new Ema(4),
+    (i) => [i.value],
+  ),
+  singleSubject(
+    "Wma",
+    () => new Wma(4),
+    (i) => [i.value],
+  ),
+  singleSubject(
+    "Rsi",
+    () => new Rsi(4),
+    (i) => [i.value],
+  ),
+  singleSubject(
+    "StdDev",
+    () => new StdDev(4),
+    (i) => [i.value, i.mean],
+  ),
+  singleSubject(
+    "Macd",
+    () => new Macd(2, 4, 3),
+    (i) => [i.macd, i.signal, i.histogram],
+  ),
+  singleSubject(
+    "BollingerBands",
+    () => new BollingerBands(4, 2),
+    (i) => [i.upper, i.middle, i.lower],
+  ),
+  barSubject(
+    "Atr",
+    () => new Atr(4),
+    (i) => [i.value],
+  ),
+  barSubject(
+    "Stochastic",
+    () => new Stochastic(4, 2, 2),
+    (i) => [i.k, i.d],
+  ),
 ];
 
 describe("bad market data", () => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DesError, ErrorCode } from "../core/index.ts";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { Indicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 
 /**
@@ -45,7 +46,7 @@ const MacdSnapshotSchema = z
  * seeded with the SMA of the first signalPeriod macd values, so every output appears together
  * after slow + signalPeriod - 1 inputs (33 for 12/26/9).
  */
-export class Macd {
+export class Macd implements Indicator {
   readonly fastPeriod: number;
   readonly slowPeriod: number;
   readonly signalPeriod: number;

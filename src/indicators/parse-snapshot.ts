@@ -11,9 +11,13 @@ export function parseSnapshot<T>(indicator: string, schema: z.ZodType<T>, snapsh
 }
 
 /** Returns the error for a snapshot that cannot be restored. */
-export function invalidSnapshot(indicator: string, reason: string, details: Record<string, unknown>): DesError {
+export function invalidSnapshot(
+  indicator: string,
+  reason: string,
+  details: Record<string, unknown>,
+): DesError {
   // No dedicated error code exists for restored state yet; indicator state belongs to a strategy.
-  return new DesError(ErrorCode.InvalidStrategyParams, `${indicator} snapshot is invalid: ${reason}`, {
+  return new DesError(ErrorCode.InvalidIndicatorState, `${indicator} snapshot is invalid: ${reason}`, {
     indicator,
     ...details,
   });

@@ -14,7 +14,7 @@ test("RingWindow keeps the last `capacity` values and hands back the evicted one
         assert.deepEqual(w.toArray(), expected);
         assert.equal(w.length, expected.length);
         assert.equal(w.isFull, expected.length === cap);
-        expected.forEach((v, j) => assert.equal(w.at(j), v));
+        for (const [j, v] of expected.entries()) assert.equal(w.at(j), v);
       });
       w.clear();
       assert.equal(w.length, 0);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { ValueIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 
 /**
@@ -38,7 +39,7 @@ const RsiSnapshotSchema = z
  * "extremely oversold" to a strategy; this returns the neutral 50 instead. TA-Lib also treats sums
  * below 1e-8 as zero, which would misread coins priced in fractions of a cent; this does not.
  */
-export class Rsi {
+export class Rsi implements ValueIndicator {
   readonly period: number;
   #count = 0;
   #previous = 0;
@@ -68,8 +69,8 @@ export class Rsi {
     const period = this.period;
     this.#previous = value;
     if (this.#count > period) {
-      const gain = change > 0 ? change : 0;
-      const loss = change < 0 ? -change : 0;
+      const gain = Math.max(change, 0);
+      const loss = Math.max(-change, 0);
       this.#avgGain = (this.#avgGain * (period - 1) + gain) / period;
       this.#avgLoss = (this.#avgLoss * (period - 1) + loss) / period;
       return;

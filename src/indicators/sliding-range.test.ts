@@ -48,14 +48,78 @@ test("SlidingRange snapshots restore to a range that continues identically", () 
 });
 
 test("SlidingRange.problem names what is inconsistent in a snapshot", () => {
-  const ok = { filled: 3, highs: [[9, 2], [7, 0]] as [number, number][], lows: [[1, 1], [5, 0]] as [number, number][] };
+  const ok = {
+    filled: 3,
+    highs: [
+      [9, 2],
+      [7, 0],
+    ] as [number, number][],
+    lows: [
+      [1, 1],
+      [5, 0],
+    ] as [number, number][],
+  };
   assert.equal(SlidingRange.problem(3, ok), undefined);
   assert.match(SlidingRange.problem(2, ok)!, /above the window/);
-  assert.match(SlidingRange.problem(3, { ...ok, highs: [[9, 2], [7, 1]] })!, /newest bar/);
-  assert.match(SlidingRange.problem(3, { ...ok, highs: [[9, 3], [7, 0]] })!, /outside/);
-  assert.match(SlidingRange.problem(3, { ...ok, highs: [[7, 2], [9, 0]] })!, /not monotonic/);
-  assert.match(SlidingRange.problem(3, { ...ok, lows: [[5, 1], [1, 0]] })!, /not monotonic/);
-  assert.match(SlidingRange.problem(3, { ...ok, highs: [[9, 0], [7, 0]] })!, /ages must fall/);
-  assert.match(SlidingRange.problem(3, { ...ok, lows: [[1, 1], [8, 0]] })!, /newest low is above/);
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      highs: [
+        [9, 2],
+        [7, 1],
+      ],
+    })!,
+    /newest bar/,
+  );
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      highs: [
+        [9, 3],
+        [7, 0],
+      ],
+    })!,
+    /outside/,
+  );
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      highs: [
+        [7, 2],
+        [9, 0],
+      ],
+    })!,
+    /not monotonic/,
+  );
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      lows: [
+        [5, 1],
+        [1, 0],
+      ],
+    })!,
+    /not monotonic/,
+  );
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      highs: [
+        [9, 0],
+        [7, 0],
+      ],
+    })!,
+    /ages must fall/,
+  );
+  assert.match(
+    SlidingRange.problem(3, {
+      ...ok,
+      lows: [
+        [1, 1],
+        [8, 0],
+      ],
+    })!,
+    /newest low is above/,
+  );
   assert.match(SlidingRange.problem(3, { filled: 0, highs: [[1, 0]], lows: [] })!, /empty/);
 });

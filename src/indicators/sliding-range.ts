@@ -154,7 +154,8 @@ export class SlidingRange {
         }
       }
     }
-    if (s.filled > 0 && s.lows.at(-1)![0] > s.highs.at(-1)![0]) return "the newest low is above the newest high";
+    if (s.filled > 0 && s.lows.at(-1)![0] > s.highs.at(-1)![0])
+      return "the newest low is above the newest high";
     return undefined;
   }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { ValueIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 import { resyncInterval } from "./resync-interval.ts";
 import { RingWindow } from "./ring-window.ts";
@@ -31,7 +32,7 @@ const SmaSnapshotSchema = z
  * `period` inputs). O(1) per update with a running sum over a ring window; when the window is
  * full the oldest value drops out.
  */
-export class Sma {
+export class Sma implements ValueIndicator {
   readonly period: number;
   readonly #window: RingWindow;
   readonly #resyncEvery: number;
@@ -94,6 +95,6 @@ export class Sma {
     this.#sinceResync = 0;
     let sum = 0;
     for (let i = 0; i < this.#window.length; i++) sum += this.#window.at(i);
-    this.#sum = sum + 1;
+    this.#sum = sum;
   }
 }

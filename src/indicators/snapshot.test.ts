@@ -55,24 +55,70 @@ function barInput<T extends BarInput>(
 }
 
 const CASES: Case[] = [
-  single("Sma", () => new Sma(5), Sma.fromJSON, (i) => [i.value]),
-  single("Ema", () => new Ema(5), Ema.fromJSON, (i) => [i.value]),
-  single("Wma", () => new Wma(5), Wma.fromJSON, (i) => [i.value]),
-  single("Rsi", () => new Rsi(5), Rsi.fromJSON, (i) => [i.value]),
-  single("StdDev", () => new StdDev(5), StdDev.fromJSON, (i) => [i.value, i.mean]),
-  single("Macd", () => new Macd(3, 6, 4), Macd.fromJSON, (i) => [i.macd, i.signal, i.histogram]),
-  single("BollingerBands", () => new BollingerBands(5, 2), BollingerBands.fromJSON, (i) => [
-    i.upper,
-    i.middle,
-    i.lower,
-  ]),
-  barInput("Atr", () => new Atr(5), Atr.fromJSON, (i) => [i.value]),
-  barInput("Stochastic", () => new Stochastic(5, 3, 2), Stochastic.fromJSON, (i) => [i.k, i.d]),
+  single(
+    "Sma",
+    () => new Sma(5),
+    Sma.fromJSON,
+    (i) => [i.value],
+  ),
+  single(
+    "Ema",
+    () => new Ema(5),
+    Ema.fromJSON,
+    (i) => [i.value],
+  ),
+  single(
+    "Wma",
+    () => new Wma(5),
+    Wma.fromJSON,
+    (i) => [i.value],
+  ),
+  single(
+    "Rsi",
+    () => new Rsi(5),
+    Rsi.fromJSON,
+    (i) => [i.value],
+  ),
+  single(
+    "StdDev",
+    () => new StdDev(5),
+    StdDev.fromJSON,
+    (i) => [i.value, i.mean],
+  ),
+  single(
+    "Macd",
+    () => new Macd(3, 6, 4),
+    Macd.fromJSON,
+    (i) => [i.macd, i.signal, i.histogram],
+  ),
+  single(
+    "BollingerBands",
+    () => new BollingerBands(5, 2),
+    BollingerBands.fromJSON,
+    (i) => [i.upper, i.middle, i.lower],
+  ),
+  barInput(
+    "Atr",
+    () => new Atr(5),
+    Atr.fromJSON,
+    (i) => [i.value],
+  ),
+  barInput(
+    "Stochastic",
+    () => new Stochastic(5, 3, 2),
+    Stochastic.fromJSON,
+    (i) => [i.k, i.d],
+  ),
 ];
 
 const bars = fc
   .array(
-    fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.nat(500), fc.nat(500), fc.integer({ min: 1, max: 3 })),
+    fc.tuple(
+      fc.integer({ min: 1, max: 1_000_000 }),
+      fc.nat(500),
+      fc.nat(500),
+      fc.integer({ min: 1, max: 3 }),
+    ),
     { maxLength: 1500, size: "max" },
   )
   .map((rows) =>
@@ -85,7 +131,9 @@ const roundTrip = (ind: unknown): unknown => JSON.parse(JSON.stringify(ind));
 
 function assertSameOutputs(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length);
-  actual.forEach((v, i) => assert.ok(Object.is(v, expected[i]), `${what} output ${i}: ${v} !== ${expected[i]}`));
+  for (const [i, v] of actual.entries()) {
+    assert.ok(Object.is(v, expected[i]), `${what} output ${i}: ${v} !== ${expected[i]}`);
+  }
 }
 
 describe("snapshot and restore", () => {
@@ -129,7 +177,8 @@ describe("snapshot and restore", () => {
 
     test(`${c.name}: rejects snapshots that are not its own or are damaged`, () => {
       const ind = c.make();
-      for (let i = 0; i < 12; i++) c.feed(ind, { high: 12 + (i % 3), low: 9 - (i % 2), close: 10 + (i % 4) / 2 });
+      for (let i = 0; i < 12; i++)
+        c.feed(ind, { high: 12 + (i % 3), low: 9 - (i % 2), close: 10 + (i % 4) / 2 });
       const good = roundTrip(ind) as Record<string, unknown>;
       const damaged: unknown[] = [
         null,
@@ -148,7 +197,7 @@ describe("snapshot and restore", () => {
       for (const bad of damaged) {
         assert.throws(
           () => c.restore(bad),
-          (e: unknown) => isDesError(e, ErrorCode.InvalidStrategyParams) && e.message.includes(c.name),
+          (e: unknown) => isDesError(e, ErrorCode.InvalidIndicatorState) && e.message.includes(c.name),
           `${c.name}.fromJSON(${JSON.stringify(bad)})`,
         );
       }
@@ -160,18 +209,27 @@ describe("snapshot and restore", () => {
     for (const v of [1, 2, 3, 4]) sma.update(v);
     assert.throws(
       () => Sma.fromJSON({ ...sma.toJSON(), window: [1, 2, 3, 4] }),
-      (e: unknown) => isDesError(e, ErrorCode.InvalidStrategyParams) && /longer than period/.test(e.message),
+      (e: unknown) => isDesError(e, ErrorCode.InvalidIndicatorState) && /longer than period/.test(e.message),
     );
     assert.throws(() => Sma.fromJSON({ ...sma.toJSON(), period: 0, window: [] }), /Sma period/);
     const stoch = new Stochastic(3, 2, 2);
     const s = stoch.toJSON();
     const range = { filled: 1, highs: [[1, 0]], lows: [[2, 0]] };
-    assert.throws(() => Stochastic.fromJSON({ ...s, range }), /Stochastic snapshot is invalid: range: the newest low/);
+    assert.throws(
+      () => Stochastic.fromJSON({ ...s, range }),
+      /Stochastic snapshot is invalid: range: the newest low/,
+    );
     assert.throws(() => Stochastic.fromJSON({ ...s, range: { ...range, filled: 4 } }), /above the window/);
     assert.throws(() => Stochastic.fromJSON({ ...s, slowK: new Sma(9).toJSON() }), /slowK\/slowD periods/);
     const bands = new BollingerBands(4, 2).toJSON();
-    assert.throws(() => BollingerBands.fromJSON({ ...bands, stdDev: new StdDev(5).toJSON() }), /stdDev period/);
-    assert.throws(() => BollingerBands.fromJSON({ ...bands, stdDev: new Sma(4).toJSON() }), /StdDev snapshot/);
+    assert.throws(
+      () => BollingerBands.fromJSON({ ...bands, stdDev: new StdDev(5).toJSON() }),
+      /stdDev period/,
+    );
+    assert.throws(
+      () => BollingerBands.fromJSON({ ...bands, stdDev: new Sma(4).toJSON() }),
+      /StdDev snapshot/,
+    );
   });
 
   test("a snapshot is plain JSON that names the indicator", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { ValueIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 import { resyncInterval } from "./resync-interval.ts";
 import { RingWindow } from "./ring-window.ts";
@@ -38,7 +39,7 @@ const StdDevSnapshotSchema = z
  * those values (rounding residue in m2, cleared by the periodic recomputation). A window of equal
  * values gives exactly 0. When the window is full the oldest value drops out.
  */
-export class StdDev {
+export class StdDev implements ValueIndicator {
   readonly period: number;
   readonly #window: RingWindow;
   readonly #resyncEvery: number;

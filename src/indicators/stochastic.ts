@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkBarInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { BarIndicator } from "./indicator.ts";
 import { invalidSnapshot, parseSnapshot, restoreNested } from "./parse-snapshot.ts";
 import { SlidingRange, type SlidingRangeSnapshot, SlidingRangeSnapshotSchema } from "./sliding-range.ts";
 import { Sma, type SmaSnapshot } from "./sma.ts";
@@ -41,7 +42,7 @@ const StochasticSnapshotSchema = z.object({
  * When the window's high equals its low, TA-Lib gives fast %K = 0 ("extremely oversold" on a
  * flat market); this gives the neutral 50 instead.
  */
-export class Stochastic {
+export class Stochastic implements BarIndicator {
   readonly fastKPeriod: number;
   readonly slowKPeriod: number;
   readonly slowDPeriod: number;
@@ -81,9 +82,9 @@ export class Stochastic {
     if (!r.isFull) return;
     const lowest = r.lowest;
     const range = r.highest - lowest;
-    // (close - lowest) <= range after rounding too, so this stays inside 0..100 (TA-Lib's
-    // (close - lowest) / (range / 100) can land a hair above 100).
-    this.#slowK.update(range !== 0 ? (100 * (close - lowest)) / range : 50);
+    // (close - lowest) <= range after rounding too, so the ratio is at most 1 and the result at
+    // most 100 exactly (TA-Lib's (close - lowest) / (range / 100) can land a hair above 100).
+    this.#slowK.update(range !== 0 ? 100 * ((close - lowest) / range) : 50);
     if (this.#slowK.isReady) this.#slowD.update(this.#slowK.value);
   }
 
@@ -133,5 +134,5 @@ export class Stochastic {
 
 /** Returns v limited to 0..100 (NaN stays NaN): a running sum's rounding could step just outside. */
 function clampPercent(v: number): number {
-  return v > 100 ? 100 : v < 0 ? 0 : v;
+  return Math.min(100, Math.max(0, v));
 }

@@ -75,7 +75,7 @@ function checkSingle(
     return ind.value;
   });
   assert.equal(ready.indexOf(true), values.length - expected.length, "first ready input");
-  expected.forEach((e, i) => assertClose(got[i]!, e, tolerance, `${v.fn}[${i}]`));
+  for (const [i, e] of expected.entries()) assertClose(got[i]!, e, tolerance, `${v.fn}[${i}]`);
 }
 
 const t = vectors.tests;
@@ -97,11 +97,13 @@ describe("technicalindicators vectors", () => {
   });
 
   test("EMA", () => {
-    for (const v of entries("moving_averages/EMA.js")) checkSingle(v, () => new Ema(param(v.input, "period")), FULL);
+    for (const v of entries("moving_averages/EMA.js"))
+      checkSingle(v, () => new Ema(param(v.input, "period")), FULL);
   });
 
   test("WMA", () => {
-    for (const v of entries("moving_averages/WMA.js")) checkSingle(v, () => new Wma(param(v.input, "period")), FULL);
+    for (const v of entries("moving_averages/WMA.js"))
+      checkSingle(v, () => new Wma(param(v.input, "period")), FULL);
   });
 
   test("SD (population)", () => {
@@ -134,7 +136,11 @@ describe("technicalindicators vectors", () => {
 
   test("ATR", () => {
     for (const v of entries("directionalmovement/ATR.js")) {
-      const [high, low, close] = [numbers(v.input, "high"), numbers(v.input, "low"), numbers(v.input, "close")];
+      const [high, low, close] = [
+        numbers(v.input, "high"),
+        numbers(v.input, "low"),
+        numbers(v.input, "close"),
+      ];
       const expected = expectedRows<number>(v);
       const atr = new Atr(param(v.input, "period"));
       const got = high.map((h, i) => {
@@ -143,13 +149,17 @@ describe("technicalindicators vectors", () => {
       });
       const offset = high.length - expected.length;
       assert.ok(Number.isNaN(got[offset - 1]!) && !Number.isNaN(got[offset]!), "first output aligned");
-      expected.forEach((e, i) => assertClose(got[offset + i]!, e, FULL, `atr[${i}]`));
+      for (const [i, e] of expected.entries()) assertClose(got[offset + i]!, e, FULL, `atr[${i}]`);
     }
   });
 
   test("Stochastic, as Stochastic(period, 1, signalPeriod)", () => {
     for (const v of entries("momentum/Stochastic.js")) {
-      const [high, low, close] = [numbers(v.input, "high"), numbers(v.input, "low"), numbers(v.input, "close")];
+      const [high, low, close] = [
+        numbers(v.input, "high"),
+        numbers(v.input, "low"),
+        numbers(v.input, "close"),
+      ];
       const rows = expectedRows<{ k: number; d: number | null }>(v);
       const stoch = new Stochastic(param(v.input, "period"), 1, param(v.input, "signalPeriod"));
       const got = high.map((h, i) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkInput } from "./check-input.ts";
 import { checkPeriod } from "./check-period.ts";
+import type { ValueIndicator } from "./indicator.ts";
 import { finiteNumber, nonNegativeInt, parseSnapshot } from "./parse-snapshot.ts";
 import { resyncInterval } from "./resync-interval.ts";
 import { RingWindow } from "./ring-window.ts";
@@ -34,7 +35,7 @@ const WmaSnapshotSchema = z
  * lowers every existing weight by one, which is subtracting the plain sum, then adds itself with
  * weight `period`. When the window is full the oldest value drops out.
  */
-export class Wma {
+export class Wma implements ValueIndicator {
   readonly period: number;
   readonly #window: RingWindow;
   readonly #divisor: number;

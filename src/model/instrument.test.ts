@@ -11,9 +11,19 @@ const info = {
       baseAsset: "BTC",
       quoteAsset: "USDT",
       filters: [
-        { filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: "0.01000000" },
+        {
+          filterType: "PRICE_FILTER",
+          minPrice: "0.01000000",
+          maxPrice: "1000000.00000000",
+          tickSize: "0.01000000",
+        },
         { filterType: "LOT_SIZE", minQty: "0.00001000", maxQty: "9000.00000000", stepSize: "0.00001000" },
-        { filterType: "NOTIONAL", minNotional: "5.00000000", applyMinToMarket: true, maxNotional: "9000000.00000000" },
+        {
+          filterType: "NOTIONAL",
+          minNotional: "5.00000000",
+          applyMinToMarket: true,
+          maxNotional: "9000000.00000000",
+        },
       ],
     },
   ],
@@ -41,9 +51,15 @@ test("filters: conforming orders pass, each breach is named", () => {
 });
 
 test("a malformed exchangeInfo is a coded error", () => {
-  assert.throws(() => parseExchangeInfo({} as never), (e: unknown) => isDesError(e, "DES_ERR_INVALID_INSTRUMENT"));
+  assert.throws(
+    () => parseExchangeInfo({} as never),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_INSTRUMENT"),
+  );
   const bad = { symbols: [{ ...info.symbols[0]!, filters: [{ filterType: "LOT_SIZE", stepSize: 0.1 }] }] };
-  assert.throws(() => parseExchangeInfo(bad as never), (e: unknown) => isDesError(e, "DES_ERR_INVALID_INSTRUMENT") && /stepSize/.test(e.message));
+  assert.throws(
+    () => parseExchangeInfo(bad as never),
+    (e: unknown) => isDesError(e, "DES_ERR_INVALID_INSTRUMENT") && /stepSize/.test(e.message),
+  );
 });
 
 test("tick and step rules are price % tickSize and quantity % stepSize (Binance since 2022/2023), not offsets from the minimum", () => {

@@ -53,8 +53,10 @@ export function checkFilters(
   }
   if (price !== undefined) {
     if (price.lte(Decimal.ZERO)) return `price ${price} must be positive`;
-    if (!instrument.minPrice.isZero() && price.lt(instrument.minPrice)) return `price ${price} below minPrice ${instrument.minPrice}`;
-    if (!instrument.maxPrice.isZero() && price.gt(instrument.maxPrice)) return `price ${price} above maxPrice ${instrument.maxPrice}`;
+    if (!instrument.minPrice.isZero() && price.lt(instrument.minPrice))
+      return `price ${price} below minPrice ${instrument.minPrice}`;
+    if (!instrument.maxPrice.isZero() && price.gt(instrument.maxPrice))
+      return `price ${price} above maxPrice ${instrument.maxPrice}`;
     // Binance's current rule (since 2022-02-24): price % tickSize == 0 (it was (price - minPrice) % tickSize).
     if (!instrument.tickSize.isZero() && !price.isMultipleOf(instrument.tickSize)) {
       return `price ${price} is not a multiple of tickSize ${instrument.tickSize}`;

@@ -3,7 +3,17 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { accountId, clientOrderId, dec, instrumentId, isDesError, strategyId, tradeId, type UnixMicros, venueOrderId } from "../core/index.ts";
+import {
+  accountId,
+  clientOrderId,
+  dec,
+  instrumentId,
+  isDesError,
+  strategyId,
+  tradeId,
+  type UnixMicros,
+  venueOrderId,
+} from "../core/index.ts";
 import type { OrderFilled } from "../model/index.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -58,7 +68,10 @@ test("a full write buffer refuses new records with a coded error instead of drop
   const store = SqliteStore.open(dbFile(), { maxPendingWrites: 1_000_000, maxBufferedWrites: 2 });
   store.recordOrderEvent(fill(1));
   store.recordOrderEvent(fill(2));
-  assert.throws(() => store.recordOrderEvent(fill(3)), (e: unknown) => isDesError(e, "DES_ERR_STORE_FAILED"));
+  assert.throws(
+    () => store.recordOrderEvent(fill(3)),
+    (e: unknown) => isDesError(e, "DES_ERR_STORE_FAILED"),
+  );
   store.flush();
   assert.equal(store.counts().fills, 2);
   store.recordOrderEvent(fill(3));

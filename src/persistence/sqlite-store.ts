@@ -70,7 +70,9 @@ export class SqliteStore {
         `INSERT OR IGNORE INTO fills (account_id, trade_id, client_order_id, strategy_id, instrument_id, side,
            quantity, price, commission, commission_asset, liquidity, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertSignal: db.prepare("INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)"),
+      insertSignal: db.prepare(
+        "INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)",
+      ),
     };
   }
 
@@ -79,17 +81,26 @@ export class SqliteStore {
     try {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       const db = new DatabaseSync(path);
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+      db.exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+      );
       migrate(db);
       return new SqliteStore(db, options);
     } catch (e) {
-      throw new DesError(ErrorCode.StoreFailed, `cannot open SQLite store ${path}: ${toError(e).message}`, { path }, { cause: e });
+      throw new DesError(
+        ErrorCode.StoreFailed,
+        `cannot open SQLite store ${path}: ${toError(e).message}`,
+        { path },
+        { cause: e },
+      );
     }
   }
 
   /** Returns the schema version applied. */
   schemaVersion(): number {
-    const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+    const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as {
+      v: number | null;
+    };
     return row.v ?? 0;
   }
 
@@ -125,7 +136,12 @@ export class SqliteStore {
     } catch (e) {
       this.#db.exec("ROLLBACK");
       this.#stats.errorsTotal++;
-      throw new DesError(ErrorCode.StoreFailed, `SQLite flush of ${batch.length} records failed: ${toError(e).message}`, {}, { cause: e });
+      throw new DesError(
+        ErrorCode.StoreFailed,
+        `SQLite flush of ${batch.length} records failed: ${toError(e).message}`,
+        {},
+        { cause: e },
+      );
     }
     this.#pending = [];
     this.#stats.writesTotal += batch.length;
@@ -135,8 +151,14 @@ export class SqliteStore {
 
   /** Returns the counts of rows per table (for the API and tests). */
   counts(): Record<"orders" | "fills" | "signals" | "strategy_state", number> {
-    const count = (t: string) => (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
-    return { orders: count("orders"), fills: count("fills"), signals: count("signals"), strategy_state: count("strategy_state") };
+    const count = (t: string) =>
+      (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return {
+      orders: count("orders"),
+      fills: count("fills"),
+      signals: count("signals"),
+      strategy_state: count("strategy_state"),
+    };
   }
 
   stats(): StoreStats {
@@ -155,9 +177,13 @@ export class SqliteStore {
   #buffer(w: PendingWrite): void {
     if (this.#pending.length >= this.#maxBuffered) {
       this.#stats.errorsTotal++;
-      throw new DesError(ErrorCode.StoreFailed, `store write buffer full (${this.#maxBuffered} records): flush is failing or too slow`, {
-        pending: this.#pending.length,
-      });
+      throw new DesError(
+        ErrorCode.StoreFailed,
+        `store write buffer full (${this.#maxBuffered} records): flush is failing or too slow`,
+        {
+          pending: this.#pending.length,
+        },
+      );
     }
     this.#pending.push(w);
     if (this.#pending.length >= this.#maxPending) this.flush();
@@ -173,7 +199,15 @@ export class SqliteStore {
     const status = orderStatusOf(e);
     const venueOrderId = e.kind === "OrderAccepted" || e.kind === "OrderFilled" ? e.venueOrderId : null;
     const reason = e.kind === "OrderRejected" || e.kind === "OrderDenied" ? e.reason : null;
-    this.#stmts.upsertOrder.run(e.clientOrderId, e.strategyId, e.instrumentId, status, venueOrderId, reason, e.ts);
+    this.#stmts.upsertOrder.run(
+      e.clientOrderId,
+      e.strategyId,
+      e.instrumentId,
+      status,
+      venueOrderId,
+      reason,
+      e.ts,
+    );
     if (e.kind === "OrderFilled") {
       this.#stmts.insertFill.run(
         e.accountId,
@@ -213,7 +247,9 @@ function orderStatusOf(e: OrderEvent): string {
 }
 
 function migrate(db: DatabaseSync): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
   const row = db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
   const current = row.v ?? 0;
   for (const m of SQLITE_MIGRATIONS) {
@@ -221,7 +257,11 @@ function migrate(db: DatabaseSync): void {
     db.exec("BEGIN");
     try {
       db.exec(m.up);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
       db.exec("COMMIT");
     } catch (e) {
       db.exec("ROLLBACK");

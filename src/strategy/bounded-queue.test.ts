@@ -11,7 +11,10 @@ test("items come out in the order they went in, across growth and wrap-around", 
     for (let i = 0; i < 5; i++) out.push(q.shift()!);
   }
   while (q.length > 0) out.push(q.shift()!);
-  assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
+  assert.deepEqual(
+    out,
+    Array.from({ length: next }, (_, i) => i),
+  );
   assert.equal(q.shift(), undefined);
 });
 

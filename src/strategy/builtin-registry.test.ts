@@ -9,6 +9,10 @@ test("the built-in registry holds the five built-ins, each loadable in worker mo
     const entry = registry.resolve(name);
     assert.ok(entry.workerModule !== undefined, `${name} has a worker module`);
     const mod = (await import(entry.workerModule.url)) as Record<string, unknown>;
-    assert.equal(mod[entry.workerModule.exportName], entry.definition, `${name}: the worker loads the same definition`);
+    assert.equal(
+      mod[entry.workerModule.exportName],
+      entry.definition,
+      `${name}: the worker loads the same definition`,
+    );
   }
 });

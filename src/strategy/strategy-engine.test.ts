@@ -73,7 +73,8 @@ describe("StrategyEngine: configuration", () => {
     const h = engineHarness((r) => r.register(crossDefinition));
     assert.throws(
       () => h.engine.add({ id: "a", strategy: "nope", instrument: "BTCUSDT", interval: "1m" }),
-      (e: unknown) => isDesError(e, ErrorCode.UnknownStrategy) && /nope/.test(e.message) && /test_cross/.test(e.message),
+      (e: unknown) =>
+        isDesError(e, ErrorCode.UnknownStrategy) && /nope/.test(e.message) && /test_cross/.test(e.message),
     );
   });
 
@@ -107,7 +108,8 @@ describe("StrategyEngine: configuration", () => {
     const h = engineHarness((r) => r.register(crossDefinition));
     assert.throws(
       () => h.engine.add({ id: "a", strategy: "test_cross", instrument: "BTCUSDT", interval: "7m" }),
-      (e: unknown) => isDesError(e, ErrorCode.InvalidConfig) && /interval/.test(e.message) && /"7m"/.test(e.message),
+      (e: unknown) =>
+        isDesError(e, ErrorCode.InvalidConfig) && /interval/.test(e.message) && /"7m"/.test(e.message),
     );
   });
 
@@ -129,9 +131,18 @@ describe("StrategyEngine: configuration", () => {
 
   test("a duplicate instance id is refused", () => {
     const h = engineHarness((r) => r.register(crossDefinition));
-    const cfg = { id: "a", strategy: "test_cross", instrument: "BTCUSDT", interval: "1m", params: { fast: 2, slow: 3, quantity: "1" } };
+    const cfg = {
+      id: "a",
+      strategy: "test_cross",
+      instrument: "BTCUSDT",
+      interval: "1m",
+      params: { fast: 2, slow: 3, quantity: "1" },
+    };
     h.engine.add(cfg);
-    assert.throws(() => h.engine.add(cfg), (e: unknown) => isDesError(e, ErrorCode.InvalidConfig));
+    assert.throws(
+      () => h.engine.add(cfg),
+      (e: unknown) => isDesError(e, ErrorCode.InvalidConfig),
+    );
   });
 });
 
@@ -159,8 +170,10 @@ describe("StrategyEngine: routing", () => {
         definition(
           "t",
           () => ({
-            onTrade: (t: TradeTick, ctx: StrategyContext) => void got.push(`${ctx.strategyId}:trade:${t.tradeId}`),
-            onOrderFilled: (f: OrderFilled, ctx: StrategyContext) => void got.push(`${ctx.strategyId}:fill:${f.tradeId}`),
+            onTrade: (t: TradeTick, ctx: StrategyContext) =>
+              void got.push(`${ctx.strategyId}:trade:${t.tradeId}`),
+            onOrderFilled: (f: OrderFilled, ctx: StrategyContext) =>
+              void got.push(`${ctx.strategyId}:fill:${f.tradeId}`),
           }),
           { subs: { trades: true } },
         ),
@@ -214,8 +227,18 @@ describe("StrategyEngine: signals and orders", () => {
       r.register(
         definition("sig", () => ({
           onBar(bar: Bar, ctx: StrategyContext) {
-            ctx.signal({ instrumentId: bar.instrumentId, action: "HOLD", reason: "wait", quantity: Decimal.ONE });
-            ctx.signal({ instrumentId: bar.instrumentId, action: "BUY", reason: "go", quantity: Decimal.from("0.5") });
+            ctx.signal({
+              instrumentId: bar.instrumentId,
+              action: "HOLD",
+              reason: "wait",
+              quantity: Decimal.ONE,
+            });
+            ctx.signal({
+              instrumentId: bar.instrumentId,
+              action: "BUY",
+              reason: "go",
+              quantity: Decimal.from("0.5"),
+            });
             ctx.signal({ instrumentId: bar.instrumentId, action: "SELL", reason: "no qty" });
           },
         })),
@@ -287,7 +310,12 @@ describe("StrategyEngine: signals and orders", () => {
       r.register(
         definition("bad", () => ({
           onBar(bar: Bar, ctx: StrategyContext) {
-            ctx.submitOrder({ instrumentId: bar.instrumentId, side: "BUY", type: "LIMIT", quantity: Decimal.ONE });
+            ctx.submitOrder({
+              instrumentId: bar.instrumentId,
+              side: "BUY",
+              type: "LIMIT",
+              quantity: Decimal.ONE,
+            });
           },
         })),
       ),
@@ -332,26 +360,36 @@ describe("StrategyEngine: ordering and bounded concurrency", () => {
     const h = engineHarness(
       (r) =>
         r.register(
-          definition("async", (p: { seed: number }) => {
-            const next = rng(p.seed);
-            let inside = 0;
-            return {
-              async onBar(bar: Bar, ctx: StrategyContext) {
-                inside++;
-                maxOverlap.set(ctx.strategyId, Math.max(maxOverlap.get(ctx.strategyId) ?? 0, inside));
-                const delay = Math.floor(next() * 20);
-                for (let i = 0; i < delay; i++) await Promise.resolve();
-                if (next() < 0.2) await new Promise<void>((res) => setImmediate(res));
-                seen.get(ctx.strategyId)!.push(bar.openTime);
-                inside--;
-              },
-            };
-          }, { schema: z.object({ seed: z.number() }) as unknown as z.ZodType<{ seed: number }> }),
+          definition(
+            "async",
+            (p: { seed: number }) => {
+              const next = rng(p.seed);
+              let inside = 0;
+              return {
+                async onBar(bar: Bar, ctx: StrategyContext) {
+                  inside++;
+                  maxOverlap.set(ctx.strategyId, Math.max(maxOverlap.get(ctx.strategyId) ?? 0, inside));
+                  const delay = Math.floor(next() * 20);
+                  for (let i = 0; i < delay; i++) await Promise.resolve();
+                  if (next() < 0.2) await new Promise<void>((res) => setImmediate(res));
+                  seen.get(ctx.strategyId)!.push(bar.openTime);
+                  inside--;
+                },
+              };
+            },
+            { schema: z.object({ seed: z.number() }) as unknown as z.ZodType<{ seed: number }> },
+          ),
         ),
       { maxConcurrency: 8 },
     );
     for (let i = 0; i < n; i++) {
-      h.engine.add({ id: `s${i}`, strategy: "async", instrument: "BTCUSDT", interval: "1m", params: { seed: i + 1 } });
+      h.engine.add({
+        id: `s${i}`,
+        strategy: "async",
+        instrument: "BTCUSDT",
+        interval: "1m",
+        params: { seed: i + 1 },
+      });
       seen.set(`s${i}`, []);
     }
     await h.engine.startAll();
@@ -381,20 +419,30 @@ describe("StrategyEngine: ordering and bounded concurrency", () => {
     const h = engineHarness(
       (r) =>
         r.register(
-          definition("slowish", (p: { i: number }) => ({
-            async onBar() {
-              inFlight++;
-              if (inFlight > maxInFlight) maxInFlight = inFlight;
-              for (let k = 0; k <= p.i % 3; k++) await Promise.resolve();
-              counts[p.i]!++;
-              inFlight--;
-            },
-          }), { schema: z.object({ i: z.number() }) as unknown as z.ZodType<{ i: number }> }),
+          definition(
+            "slowish",
+            (p: { i: number }) => ({
+              async onBar() {
+                inFlight++;
+                if (inFlight > maxInFlight) maxInFlight = inFlight;
+                for (let k = 0; k <= p.i % 3; k++) await Promise.resolve();
+                counts[p.i]!++;
+                inFlight--;
+              },
+            }),
+            { schema: z.object({ i: z.number() }) as unknown as z.ZodType<{ i: number }> },
+          ),
         ),
       { maxConcurrency: max },
     );
     for (let i = 0; i < n; i++) {
-      h.engine.add({ id: `s${i}`, strategy: "slowish", instrument: "BTCUSDT", interval: "1m", params: { i } });
+      h.engine.add({
+        id: `s${i}`,
+        strategy: "slowish",
+        instrument: "BTCUSDT",
+        interval: "1m",
+        params: { i },
+      });
     }
     await h.engine.startAll();
     for (const b of bars(3)) h.bus.publish(Topic.Bar, b);
@@ -413,7 +461,8 @@ describe("StrategyEngine: ordering and bounded concurrency", () => {
     const h = engineHarness((r) => r.register(definition("sync", () => ({ onBar: () => void calls++ }))), {
       maxConcurrency: 1,
     });
-    for (let i = 0; i < 100; i++) h.engine.add({ id: `s${i}`, strategy: "sync", instrument: "BTCUSDT", interval: "1m" });
+    for (let i = 0; i < 100; i++)
+      h.engine.add({ id: `s${i}`, strategy: "sync", instrument: "BTCUSDT", interval: "1m" });
     await h.engine.startAll();
     h.bus.publish(Topic.Bar, testBar({ index: 1, close: "1" }));
     assert.equal(calls, 100);
@@ -422,10 +471,9 @@ describe("StrategyEngine: ordering and bounded concurrency", () => {
 
   test("a full mailbox pauses the strategy with StrategyBacklogFull and counts the dropped events", async () => {
     const gate = deferred();
-    const h = engineHarness(
-      (r) => r.register(definition("stuck", () => ({ onBar: () => gate.promise }))),
-      { mailboxCapacity: 5 },
-    );
+    const h = engineHarness((r) => r.register(definition("stuck", () => ({ onBar: () => gate.promise }))), {
+      mailboxCapacity: 5,
+    });
     h.engine.add({ id: "s", strategy: "stuck", instrument: "BTCUSDT", interval: "1m" });
     await h.engine.start(id("s"));
     for (const b of bars(10)) h.bus.publish(Topic.Bar, b);
@@ -488,7 +536,11 @@ describe("StrategyEngine: failure isolation", () => {
             },
           })),
         );
-        r.register(definition("ok", () => ({ onBar: (_b: Bar, ctx: StrategyContext) => void ran.push(ctx.strategyId) })));
+        r.register(
+          definition("ok", () => ({
+            onBar: (_b: Bar, ctx: StrategyContext) => void ran.push(ctx.strategyId),
+          })),
+        );
       },
       { maxConcurrency: 1, timeBudgetMs: 500 },
     );
@@ -557,7 +609,9 @@ describe("StrategyEngine: failure isolation", () => {
 describe("StrategyEngine: lifecycle", () => {
   test("pause drops waiting events and skips new ones; resume delivers again", async () => {
     const seen: number[] = [];
-    const h = engineHarness((r) => r.register(definition("rec", () => ({ onBar: (b: Bar) => void seen.push(b.openTime) }))));
+    const h = engineHarness((r) =>
+      r.register(definition("rec", () => ({ onBar: (b: Bar) => void seen.push(b.openTime) }))),
+    );
     h.engine.add({ id: "r", strategy: "rec", instrument: "BTCUSDT", interval: "1m" });
     await h.engine.start(id("r"));
     const bs = bars(3);
@@ -572,8 +626,13 @@ describe("StrategyEngine: lifecycle", () => {
       h.statuses.map((s) => `${s.from}->${s.to}`),
       ["CREATED->RUNNING", "RUNNING->PAUSED", "PAUSED->RUNNING"],
     );
-    assert.throws(() => h.engine.pause(id("nope")), (e: unknown) => isDesError(e, ErrorCode.UnknownStrategy));
-    await assert.rejects(h.engine.resume(id("r")), (e: unknown) => isDesError(e, ErrorCode.StrategyNotRunning));
+    assert.throws(
+      () => h.engine.pause(id("nope")),
+      (e: unknown) => isDesError(e, ErrorCode.UnknownStrategy),
+    );
+    await assert.rejects(h.engine.resume(id("r")), (e: unknown) =>
+      isDesError(e, ErrorCode.StrategyNotRunning),
+    );
   });
 
   test("stop waits for the running hook, calls onStop, saves state, and delivers nothing more", async () => {
@@ -634,8 +693,20 @@ describe("StrategyEngine: lifecycle", () => {
           openOrders: (sid, inst) =>
             sid === "p" && inst === BTC
               ? [
-                  { clientOrderId: "o-1" as ClientOrderId, side: "BUY", type: "LIMIT", quantity: Decimal.ONE, price: Decimal.ONE },
-                  { clientOrderId: "o-2" as ClientOrderId, side: "SELL", type: "LIMIT", quantity: Decimal.ONE, price: Decimal.ONE },
+                  {
+                    clientOrderId: "o-1" as ClientOrderId,
+                    side: "BUY",
+                    type: "LIMIT",
+                    quantity: Decimal.ONE,
+                    price: Decimal.ONE,
+                  },
+                  {
+                    clientOrderId: "o-2" as ClientOrderId,
+                    side: "SELL",
+                    type: "LIMIT",
+                    quantity: Decimal.ONE,
+                    price: Decimal.ONE,
+                  },
                 ]
               : [],
         },
@@ -661,6 +732,79 @@ describe("StrategyEngine: lifecycle", () => {
     assert.equal(h.signals.length, 0);
   });
 
+  test("panic without an open-orders reader cancels the non-market orders the engine sent", async () => {
+    const h = engineHarness((r) =>
+      r.register(
+        definition("g", () => ({
+          onBar(bar: Bar, ctx: StrategyContext) {
+            for (const price of ["90", "110"]) {
+              ctx.submitOrder({
+                instrumentId: bar.instrumentId,
+                side: price === "90" ? "BUY" : "SELL",
+                type: "LIMIT",
+                quantity: Decimal.ONE,
+                price: Decimal.from(price),
+              });
+            }
+            ctx.signal({
+              instrumentId: bar.instrumentId,
+              action: "BUY",
+              quantity: Decimal.ONE,
+              reason: "mkt",
+            });
+          },
+        })),
+      ),
+    );
+    h.engine.add({ id: "g", strategy: "g", instrument: "BTCUSDT", interval: "1m" });
+    await h.engine.start(id("g"));
+    h.bus.publish(Topic.Bar, testBar({ index: 1, close: "100" }));
+    const limits = h.orders.filter((o) => o.type === "LIMIT").map((o) => o.clientOrderId);
+    h.bus.publish(Topic.OrderEvent, { ...fill("g", limits[0]!, "1"), orderStatus: "FILLED" });
+    await h.engine.panic(id("g"));
+    assert.deepEqual(
+      h.cancels.map((c) => c.clientOrderId),
+      [limits[1]],
+      "only the limit order still open; the market order and the filled limit are not cancelled",
+    );
+    assert.equal(h.engine.status(id("g")), "STOPPED");
+  });
+
+  test("a failing onStop is reported, and the stop still completes", async () => {
+    const h = engineHarness((r) =>
+      r.register(
+        definition("s", () => ({
+          onBar: () => {},
+          onStop: () => {
+            throw new Error("cannot stop cleanly");
+          },
+        })),
+      ),
+    );
+    h.engine.add({ id: "s", strategy: "s", instrument: "BTCUSDT", interval: "1m" });
+    await h.engine.start(id("s"));
+    await h.engine.stop(id("s"));
+    assert.equal(h.engine.status(id("s")), "STOPPED");
+    assert.equal(h.errors.length, 1);
+    assert.match(h.errors[0]!.error, /cannot stop cleanly/);
+  });
+
+  test("stop ends even when a hung hook's clock never moves: the wall-clock backstop abandons it", async () => {
+    const h = engineHarness(
+      (r) => r.register(definition("h", () => ({ onBar: () => new Promise<void>(() => {}) }))),
+      {
+        timeBudgetMs: 20,
+      },
+    );
+    h.engine.add({ id: "h", strategy: "h", instrument: "BTCUSDT", interval: "1m" });
+    await h.engine.start(id("h"));
+    h.bus.publish(Topic.Bar, testBar({ index: 1, close: "1" }));
+    await h.engine.stop(id("h"));
+    assert.equal(h.engine.status(id("h")), "STOPPED");
+    assert.equal(h.errors[0]?.code, ErrorCode.StrategyTimeout);
+    assert.equal(h.engine.stats().permitsInUse, 0);
+  });
+
   test("hot parameter update: valid params reach updateParams, invalid ones are refused and the old kept", async () => {
     const h = engineHarness((r) => r.register(crossDefinition));
     h.engine.add({
@@ -678,7 +822,10 @@ describe("StrategyEngine: lifecycle", () => {
     assert.equal((h.engine.params(id("c")) as { quantity: string }).quantity, "0.25");
     assert.throws(
       () => h.engine.updateParams(id("c"), { fast: 9, slow: 4, quantity: "1" }),
-      (e: unknown) => isDesError(e, ErrorCode.InvalidStrategyParams) && /fast/.test(e.message) && /fast < slow/.test(e.message),
+      (e: unknown) =>
+        isDesError(e, ErrorCode.InvalidStrategyParams) &&
+        /fast/.test(e.message) &&
+        /fast < slow/.test(e.message),
     );
     assert.equal((h.engine.params(id("c")) as { quantity: string }).quantity, "0.25", "old params kept");
     for (const b of bars(80, { from: 40 })) h.bus.publish(Topic.Bar, b);
@@ -715,7 +862,10 @@ describe("StrategyEngine: lifecycle", () => {
   test("a strategy without updateParams refuses hot updates", async () => {
     const h = engineHarness((r) => r.register(definition("n", () => ({ onBar: () => {} }))));
     h.engine.add({ id: "n", strategy: "n", instrument: "BTCUSDT", interval: "1m" });
-    assert.throws(() => h.engine.updateParams(id("n"), {}), (e: unknown) => isDesError(e, ErrorCode.InvalidStrategyParams));
+    assert.throws(
+      () => h.engine.updateParams(id("n"), {}),
+      (e: unknown) => isDesError(e, ErrorCode.InvalidStrategyParams),
+    );
   });
 });
 
@@ -733,8 +883,18 @@ describe("StrategyEngine: warm-up and state", () => {
               onStart: (ctx: StrategyContext) => void log.push(`start warming=${ctx.isWarmingUp}`),
               onBar(bar: Bar, ctx: StrategyContext) {
                 log.push(`${bar.openTime} warming=${ctx.isWarmingUp}`);
-                ctx.signal({ instrumentId: bar.instrumentId, action: "BUY", quantity: Decimal.ONE, reason: "x" });
-                const oid = ctx.submitOrder({ instrumentId: bar.instrumentId, side: "BUY", type: "MARKET", quantity: Decimal.ONE });
+                ctx.signal({
+                  instrumentId: bar.instrumentId,
+                  action: "BUY",
+                  quantity: Decimal.ONE,
+                  reason: "x",
+                });
+                const oid = ctx.submitOrder({
+                  instrumentId: bar.instrumentId,
+                  side: "BUY",
+                  type: "MARKET",
+                  quantity: Decimal.ONE,
+                });
                 if (ctx.isWarmingUp) assert.equal(oid, undefined);
               },
             }),
@@ -779,7 +939,11 @@ describe("StrategyEngine: warm-up and state", () => {
     };
     const h = engineHarness(
       (r) =>
-        r.register(definition("w", () => ({ onBar: (b: Bar) => void seen.push(b.openTime) }), { subs: { warmupBars: 3 } })),
+        r.register(
+          definition("w", () => ({ onBar: (b: Bar) => void seen.push(b.openTime) }), {
+            subs: { warmupBars: 3 },
+          }),
+        ),
       { stateStore: store, warmup: { historicalBars: () => history } },
     );
     h.engine.add({ id: "w", strategy: "w", instrument: "BTCUSDT", interval: "1m" });
@@ -795,7 +959,13 @@ describe("StrategyEngine: warm-up and state", () => {
 
   test("state saved by one engine is restored by a new engine with the same store", async () => {
     const store = new MemoryStrategyStateStore();
-    const cfg = { id: "c", strategy: "test_cross", instrument: "BTCUSDT", interval: "1m", params: { fast: 3, slow: 7, quantity: "1" } };
+    const cfg = {
+      id: "c",
+      strategy: "test_cross",
+      instrument: "BTCUSDT",
+      interval: "1m",
+      params: { fast: 3, slow: 7, quantity: "1" },
+    };
     const all = bars(200);
     // Reference: one engine sees all 200 bars.
     const ref = engineHarness((r) => r.register(crossDefinition));
@@ -865,14 +1035,20 @@ describe("StrategyEngine: warm-up and state", () => {
     h.clock.advance(999);
     assert.equal(saves.length, 0);
     h.clock.advance(1);
-    assert.deepEqual(saves.map((s) => s.state), [{ n: 5 }]);
+    assert.deepEqual(
+      saves.map((s) => s.state),
+      [{ n: 5 }],
+    );
     for (const b of bars(3, { from: 5 })) h.bus.publish(Topic.Bar, b);
     h.clock.advance(1000);
     assert.equal(saves.length, 1, "no second save while one is in flight");
     saves[0]!.done();
     await settle();
     h.clock.advance(1000);
-    assert.deepEqual(saves.map((s) => s.state), [{ n: 5 }, { n: 8 }]);
+    assert.deepEqual(
+      saves.map((s) => s.state),
+      [{ n: 5 }, { n: 8 }],
+    );
     saves[1]!.done();
     await settle();
     h.clock.advance(5000);

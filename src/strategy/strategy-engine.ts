@@ -1,34 +1,28 @@
 import { availableParallelism } from "node:os";
 import { type MessageBus, Topic, type Unsubscribe } from "../bus/index.ts";
 import {
-  type ClientOrderId,
   ClientOrderIdGenerator,
   type Clock,
-  Decimal,
   DesError,
   ErrorCode,
-  type InstrumentId,
   type StrategyId,
   type TimerId,
   toError,
   type UnixMicros,
 } from "../core/index.ts";
-import {
-  BAR_INTERVALS,
-  type Bar,
-  type BarInterval,
-  type CancelOrder,
-  type OrderEvent,
-  type PositionChanged,
-  type QuoteTick,
-  type StrategyStatus,
-  type SubmitOrder,
-  type TradeTick,
+import type {
+  Bar,
+  OrderEvent,
+  PositionChanged,
+  QuoteTick,
+  StrategyStatus,
+  TradeTick,
 } from "../model/index.ts";
 import { BoundedQueue } from "./bounded-queue.ts";
-import { type ContextHost, InstanceContext } from "./instance-context.ts";
+import { checkSubscriptions } from "./check-subscriptions.ts";
+import { InstanceContext } from "./instance-context.ts";
 import { MemoryStrategyStateStore } from "./memory-strategy-state-store.ts";
-import type { OrderRequest, SignalRequest, StrategySubscriptions } from "./strategy.ts";
+import { StrategyActions } from "./strategy-actions.ts";
 import { type MailboxItem, type StartItem, StrategyInstance } from "./strategy-instance.ts";
 import { parseStrategyInstanceConfig, type StrategyInstanceConfig } from "./strategy-instance-config.ts";
 import { parseStrategyParams } from "./strategy-params.ts";
@@ -40,6 +34,8 @@ import type {
   WarmupSource,
 } from "./strategy-ports.ts";
 import type { StrategyRegistry } from "./strategy-registry.ts";
+import { StrategyRouter } from "./strategy-router.ts";
+import { StrategyStateSaver } from "./strategy-state-saver.ts";
 import { WorkerStrategyProxy } from "./worker/worker-strategy-proxy.ts";
 
 /** Everything the engine is built from; only bus, clock and registry are required. */
@@ -133,7 +129,6 @@ const DEFAULT_TIME_BUDGET_MS = 1000;
 const DEFAULT_STATE_SAVE_INTERVAL_MS = 60_000;
 const DEFAULT_STATE_SAVE_DELAY_MS = 1000;
 const DEFAULT_WORKER_BOOT_TIMEOUT_MS = 10_000;
-const MAX_WARMUP_BARS = 100_000;
 
 /** Returns the default bound on hooks in flight: max(4, 2 x availableParallelism()). */
 export function defaultMaxConcurrency(): number {
@@ -154,17 +149,18 @@ export function defaultMaxConcurrency(): number {
  * - Mailbox bound: when an instance's mailbox holds `mailboxCapacity` events, the next one pauses it
  *   with a StrategyError (DES_ERR_STRATEGY_BACKLOG_FULL); its waiting events are dropped and counted.
  * - Isolation: a hook that throws, rejects, overruns its time budget (sync: measured on the clock
- *   after it returns; async: a timer on the clock) or never settles pauses only its own instance,
- *   with a StrategyError on the bus; its waiting events are dropped and counted and its permit is
- *   freed. A hung async hook is abandoned: its context goes stale, so whatever it does later is
- *   ignored and counted. A worker-mode instance that hangs has its worker terminated.
+ *   after it returns; async: a watchdog timer on the clock) or never settles pauses only its own
+ *   instance, with a StrategyError on the bus; its waiting events are dropped and counted and its
+ *   permit is freed. A hung async hook is abandoned: its context goes stale, so whatever it does
+ *   later is ignored and counted. A worker-mode instance that hangs has its worker terminated.
+ * - State: snapshots are taken off the event path, batched (StrategyStateSaver), restored on start.
+ *
+ * See src/strategy/README.md for the whole contract.
  */
 export class StrategyEngine {
   readonly #bus: MessageBus;
   readonly #clock: Clock;
   readonly #registry: StrategyRegistry;
-  readonly #positions: PositionReader | undefined;
-  readonly #openOrders: OpenOrdersReader | undefined;
   readonly #instruments: InstrumentReader | undefined;
   readonly #store: StrategyStateStore;
   readonly #warmup: WarmupSource | undefined;
@@ -173,35 +169,30 @@ export class StrategyEngine {
   readonly #mailboxCapacity: number;
   readonly #budgetMs: number;
   readonly #workerBootTimeoutMs: number;
-  readonly #saveDelayMs: number;
   readonly #onLatency: ((strategyId: StrategyId, micros: number) => void) | undefined;
-  readonly #onTickToSignal: ((micros: number) => void) | undefined;
-  readonly #onStoreError: ((strategyId: StrategyId, error: Error) => void) | undefined;
+  readonly #actions: StrategyActions;
+  readonly #saver: StrategyStateSaver;
 
   readonly #instances = new Map<StrategyId, StrategyInstance>();
-  readonly #barIndex = new Map<InstrumentId, Map<BarInterval, readonly StrategyInstance[]>>();
-  readonly #tradeIndex = new Map<InstrumentId, readonly StrategyInstance[]>();
-  readonly #quoteIndex = new Map<InstrumentId, readonly StrategyInstance[]>();
+  readonly #router = new StrategyRouter();
+  /** Instances waiting for a permit, FIFO; at most one entry per instance (its `queued` flag). */
   readonly #ready = new BoundedQueue<StrategyInstance>(Number.POSITIVE_INFINITY);
   readonly #unsubscribes: Unsubscribe[] = [];
   readonly #saveTimer: TimerId | undefined;
-  readonly #host: ContextHost;
   #inUse = 0;
   #maxInUse = 0;
   #draining = false;
   #openBarsIgnored = 0;
   #closed = false;
-  #dirty: StrategyInstance[] = [];
-  #flushTimer: TimerId | undefined;
-  /** Routing loops in progress: while > 0, index lists are replaced (copy-on-write), not mutated. */
-  #routing = 0;
+  /** Instances with an async hook in flight (at most maxConcurrency). */
+  readonly #inFlight = new Set<StrategyInstance>();
+  #watchdog: TimerId | undefined;
+  #watchdogDueUs = 0;
 
   constructor(options: StrategyEngineOptions) {
     this.#bus = options.bus;
     this.#clock = options.clock;
     this.#registry = options.registry;
-    this.#positions = options.positions;
-    this.#openOrders = options.openOrders;
     this.#instruments = options.instruments;
     this.#store = options.stateStore ?? new MemoryStrategyStateStore();
     this.#warmup = options.warmup;
@@ -214,11 +205,23 @@ export class StrategyEngine {
       options.workerBootTimeoutMs,
       DEFAULT_WORKER_BOOT_TIMEOUT_MS,
     );
-    this.#saveDelayMs = nonNegative("stateSaveDelayMs", options.stateSaveDelayMs, DEFAULT_STATE_SAVE_DELAY_MS);
     this.#onLatency = options.onLatency;
-    this.#onTickToSignal = options.onTickToSignal;
-    this.#onStoreError = options.onStoreError;
-    this.#host = this.#makeHost();
+    this.#actions = new StrategyActions({
+      bus: options.bus,
+      clock: options.clock,
+      orderIds: this.#orderIds,
+      positions: options.positions,
+      openOrders: options.openOrders,
+      instruments: options.instruments,
+      onTickToSignal: options.onTickToSignal,
+    });
+    this.#saver = new StrategyStateSaver({
+      store: this.#store,
+      clock: options.clock,
+      delayMs: nonNegative("stateSaveDelayMs", options.stateSaveDelayMs, DEFAULT_STATE_SAVE_DELAY_MS),
+      onGetStateFailed: (inst, thrown) => this.#fail(inst, ErrorCode.StrategyFailed, thrown, 0),
+      onStoreError: options.onStoreError,
+    });
 
     const bus = this.#bus;
     this.#unsubscribes.push(
@@ -233,7 +236,10 @@ export class StrategyEngine {
       options.stateSaveIntervalMs,
       DEFAULT_STATE_SAVE_INTERVAL_MS,
     );
-    this.#saveTimer = interval > 0 ? this.#clock.setInterval(() => this.#saveAll(), interval) : undefined;
+    this.#saveTimer =
+      interval > 0
+        ? this.#clock.setInterval(() => this.#saver.saveAll(this.#instances.values()), interval)
+        : undefined;
   }
 
   /** Returns the bound on hooks in flight. */
@@ -303,7 +309,7 @@ export class StrategyEngine {
       budgetMs: config.timeBudgetMs ?? this.#budgetMs,
       mailboxCapacity: this.#mailboxCapacity,
     });
-    inst.ctx = new InstanceContext(inst, inst.generation, this.#clock, this.#host);
+    this.#renewContext(inst);
     this.#instances.set(inst.id, inst);
     return inst.id;
   }
@@ -449,45 +455,8 @@ export class StrategyEngine {
     const inst = this.#get(id);
     inst.panicking = true;
     this.#dropMailbox(inst);
-    this.#unindex(inst);
-    const now = this.#clock.now();
-    const instruments = new Set<InstrumentId>([inst.config.instrument, ...inst.tradedInstruments]);
-    for (const instrumentId of instruments) {
-      const open: readonly { clientOrderId: ClientOrderId }[] =
-        this.#openOrders !== undefined
-          ? this.#openOrders.openOrders(id, instrumentId)
-          : [...inst.orderInstruments]
-              .filter(([, i]) => i === instrumentId)
-              .map(([clientOrderId]) => ({ clientOrderId }));
-      for (const o of open) {
-        const cancel: CancelOrder = {
-          kind: "CancelOrder",
-          clientOrderId: o.clientOrderId,
-          strategyId: id,
-          instrumentId,
-          createdAt: now,
-        };
-        this.#bus.publish(Topic.CancelOrder, cancel);
-      }
-      const position = this.#positions?.position(id, instrumentId) ?? Decimal.ZERO;
-      if (!position.isZero()) {
-        const clientOrderId = this.#orderIds.next();
-        const flatten: SubmitOrder = {
-          kind: "SubmitOrder",
-          clientOrderId,
-          strategyId: id,
-          instrumentId,
-          side: position.isPositive() ? "SELL" : "BUY",
-          type: "MARKET",
-          quantity: position.abs(),
-          reduceOnly: true,
-          createdAt: now,
-        };
-        inst.orders++;
-        inst.trackOrder(clientOrderId, instrumentId);
-        this.#bus.publish(Topic.SubmitOrder, flatten);
-      }
-    }
+    this.#router.remove(inst);
+    this.#actions.panicOrders(inst);
     if (inst.phase === "CREATED" || inst.phase === "FAILED" || inst.phase === "STOPPED") {
       inst.panicking = false;
       return;
@@ -506,7 +475,9 @@ export class StrategyEngine {
     const parsed = parseStrategyParams(inst.definition.params, rawParams, id);
     const strategy = inst.strategy;
     const canUpdate =
-      inst.proxy !== undefined && strategy === undefined ? true : typeof strategy?.updateParams === "function";
+      inst.proxy !== undefined && strategy === undefined
+        ? true
+        : typeof strategy?.updateParams === "function";
     if (!canUpdate) {
       throw new DesError(
         ErrorCode.InvalidStrategyParams,
@@ -524,14 +495,17 @@ export class StrategyEngine {
   /** Stops every instance, ends workers and timers and leaves the bus. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Everything stops: leave routing at once rather than one instance at a time.
+    this.#router.clear();
     await Promise.allSettled([...this.#instances.keys()].map((id) => this.stop(id, "engine closed")));
     this.#closed = true;
     if (this.#saveTimer !== undefined) this.#clock.clearTimer(this.#saveTimer);
-    if (this.#flushTimer !== undefined) this.#clock.clearTimer(this.#flushTimer);
-    this.#flushTimer = undefined;
+    this.#saver.close();
+    if (this.#watchdog !== undefined) this.#clock.clearTimer(this.#watchdog);
+    this.#watchdog = undefined;
     for (const u of this.#unsubscribes) u();
     for (const inst of this.#instances.values()) inst.proxy?.terminate();
-    await Promise.allSettled([...this.#instances.values()].map((i) => this.#saveIdle(i)));
+    await Promise.allSettled([...this.#instances.values()].map((i) => this.#saver.idle(i)));
   }
 
   // ---------------------------------------------------------------- stats
@@ -581,28 +555,29 @@ export class StrategyEngine {
       this.#openBarsIgnored++;
       return;
     }
-    const subs = this.#barIndex.get(bar.instrumentId)?.get(bar.interval);
-    if (subs === undefined) return;
-    this.#routing++;
-    for (let i = 0; i < subs.length; i++) this.#deliver(subs[i]!, bar);
-    this.#routing--;
+    this.#route(this.#router.bars(bar.instrumentId, bar.interval), bar);
   };
 
   readonly #onTrade = (tick: TradeTick): void => {
-    const subs = this.#tradeIndex.get(tick.instrumentId);
-    if (subs === undefined) return;
-    this.#routing++;
-    for (let i = 0; i < subs.length; i++) this.#deliver(subs[i]!, tick);
-    this.#routing--;
+    this.#route(this.#router.trades(tick.instrumentId), tick);
   };
 
   readonly #onQuote = (quote: QuoteTick): void => {
-    const subs = this.#quoteIndex.get(quote.instrumentId);
-    if (subs === undefined) return;
-    this.#routing++;
-    for (let i = 0; i < subs.length; i++) this.#deliver(subs[i]!, quote);
-    this.#routing--;
+    this.#route(this.#router.quotes(quote.instrumentId), quote);
   };
+
+  #route(subs: readonly StrategyInstance[], item: MailboxItem): void {
+    const n = subs.length;
+    if (n === 0) return;
+    const router = this.#router;
+    router.enter();
+    try {
+      let now: number = this.#clock.now();
+      for (let i = 0; i < n; i++) now = this.#deliver(subs[i]!, item, now);
+    } finally {
+      router.leave();
+    }
+  }
 
   readonly #onOrderEvent = (event: OrderEvent): void => {
     const inst = this.#instances.get(event.strategyId);
@@ -610,7 +585,7 @@ export class StrategyEngine {
     switch (event.kind) {
       case "OrderFilled":
         if (event.orderStatus === "FILLED") inst.orderInstruments.delete(event.clientOrderId);
-        if (typeof inst.strategy?.onOrderFilled === "function") this.#deliver(inst, event);
+        if (typeof inst.strategy?.onOrderFilled === "function") this.#deliver(inst, event, this.#clock.now());
         break;
       case "OrderCanceled":
       case "OrderRejected":
@@ -628,21 +603,28 @@ export class StrategyEngine {
     if (proxy !== undefined) proxy.positionChanged(event.instrumentId, event.quantity.toString());
   };
 
-  #deliver(inst: StrategyInstance, item: MailboxItem): void {
+  /**
+   * Hands one event to one instance: runs it at once when the instance is idle and a permit is
+   * free, else queues it. `now` is a clock reading taken just before; returns one taken after, so
+   * a routing loop reads the clock once per handler instead of twice.
+   */
+  #deliver(inst: StrategyInstance, item: MailboxItem, now: number): number {
     const phase = inst.phase;
     if (phase !== "RUNNING") {
       if (phase === "STARTING") this.#enqueue(inst, item);
       else inst.skipped++;
-      return;
+      return now;
     }
     if (!inst.busy && !inst.queued && inst.mailbox.length === 0 && this.#inUse < this.#max) {
-      this.#invoke(inst, item);
+      const after = this.#invoke(inst, item, now);
       // A hook may publish events that come straight back to this instance (outside a bus delivery).
       if (inst.mailbox.length !== 0 && !inst.busy) this.#pump(inst);
-      return;
+      return after;
     }
     this.#enqueue(inst, item);
-    if (!inst.busy && !inst.queued) this.#pump(inst);
+    if (inst.busy || inst.queued) return now;
+    this.#pump(inst);
+    return this.#clock.now();
   }
 
   #enqueue(inst: StrategyInstance, item: MailboxItem): void {
@@ -675,7 +657,7 @@ export class StrategyEngine {
         }
         return;
       }
-      this.#invoke(inst, inst.mailbox.shift()!);
+      this.#invoke(inst, inst.mailbox.shift()!, this.#clock.now());
     }
   }
 
@@ -694,26 +676,28 @@ export class StrategyEngine {
     }
   }
 
-  /** Calls the hook for one item with a permit; a sync hook releases it before this returns. */
-  #invoke(inst: StrategyInstance, item: MailboxItem): void {
+  /**
+   * Calls the hook for one item with a permit; a sync hook releases it before this returns.
+   * `t0` is a clock reading taken just before; returns a reading taken after.
+   */
+  #invoke(inst: StrategyInstance, item: MailboxItem, t0: number): number {
     const strategy = inst.strategy!;
     const ctx = inst.ctx;
     inst.warming = false;
     inst.receivedAt = undefined;
-    if (item.kind === "start" && strategy.onStart === undefined) return;
+    if (item.kind === "start" && strategy.onStart === undefined) return t0;
     if (item.kind === "bar") {
       if (inst.warmupLeft > 0) {
         inst.warmupLeft--;
         inst.warming = true;
       } else if (item.openTime <= inst.warmupUntil && item.interval === inst.subscriptions.bars[0]) {
         inst.skipped++; // already delivered as a warm-up bar
-        return;
+        return t0;
       }
     }
     this.#inUse++;
     if (this.#inUse > this.#maxInUse) this.#maxInUse = this.#inUse;
     inst.busy = true;
-    const t0 = this.#clock.now();
     const p0 = this.#onLatency === undefined ? 0 : performance.now();
     let result: void | Promise<void>;
     try {
@@ -742,35 +726,67 @@ export class StrategyEngine {
       this.#inUse--;
       this.#fail(inst, ErrorCode.StrategyFailed, thrown, 0);
       if (this.#ready.length > 0) this.#drainReady();
-      return;
+      return this.#clock.now();
     }
     if (result !== undefined && typeof (result as Promise<void>).then === "function") {
-      this.#awaitHook(inst, result as Promise<void>, t0, p0);
-      return;
+      const now = this.#clock.now();
+      this.#awaitHook(inst, result as Promise<void>, p0, now);
+      return now;
     }
+    const t1 = this.#clock.now();
     inst.busy = false;
     this.#inUse--;
-    this.#completed(inst, t0, p0, true);
+    this.#completed(inst, p0, t1 - t0);
     if (this.#ready.length > 0) this.#drainReady();
+    return t1;
   }
 
-  #awaitHook(inst: StrategyInstance, promise: Promise<void>, t0: number, p0: number): void {
-    const generation = inst.generation;
-    inst.asyncTimer = this.#clock.setTimeout(() => this.#timedOut(inst, generation), inst.budgetMs);
-    promise.then(
-      () => this.#settled(inst, generation, t0, p0, undefined),
-      (reason: unknown) => this.#settled(inst, generation, t0, p0, toError(reason ?? "rejected")),
-    );
+  /**
+   * Tracks an async hook until it settles. Its deadline is watched by one engine-wide watchdog timer
+   * on the clock, set for the earliest deadline of the (at most maxConcurrency) hooks in flight, so
+   * an async call costs no timer of its own.
+   */
+  #awaitHook(inst: StrategyInstance, promise: Promise<void>, p0: number, now: number): void {
+    inst.p0 = p0;
+    inst.deadlineUs = now + inst.budgetUs;
+    this.#inFlight.add(inst);
+    this.#armWatchdog(inst.deadlineUs, now);
+    promise.then(inst.onResolved, inst.onRejected);
   }
 
-  #settled(inst: StrategyInstance, generation: number, t0: number, p0: number, err: Error | undefined): void {
+  #armWatchdog(deadlineUs: number, now: number): void {
+    if (this.#watchdog !== undefined) {
+      if (this.#watchdogDueUs <= deadlineUs) return;
+      this.#clock.clearTimer(this.#watchdog);
+    }
+    this.#watchdogDueUs = deadlineUs;
+    this.#watchdog = this.#clock.setTimeout(this.#onWatchdog, Math.max(0, deadlineUs - now) / 1000);
+  }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdog = undefined;
+    const now = this.#clock.now();
+    const overdue: StrategyInstance[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const inst of this.#inFlight) {
+      if (inst.deadlineUs <= now) overdue.push(inst);
+      else if (inst.deadlineUs < next) next = inst.deadlineUs;
+    }
+    for (const inst of overdue) this.#timedOut(inst, inst.generation);
+    if (next !== Number.POSITIVE_INFINITY) this.#armWatchdog(next, now);
+  };
+
+  #settled(inst: StrategyInstance, generation: number, err: Error | undefined): void {
     if (inst.generation !== generation || !inst.busy) return; // abandoned: its permit is long free
-    if (inst.asyncTimer !== undefined) this.#clock.clearTimer(inst.asyncTimer);
-    inst.asyncTimer = undefined;
+    this.#inFlight.delete(inst);
+    if (this.#inFlight.size === 0 && this.#watchdog !== undefined) {
+      this.#clock.clearTimer(this.#watchdog);
+      this.#watchdog = undefined;
+    }
     inst.busy = false;
     this.#inUse--;
     if (err !== undefined) this.#fail(inst, ErrorCode.StrategyFailed, err, 0);
-    else this.#completed(inst, t0, p0, false);
+    else this.#completed(inst, inst.p0, -1);
     this.#notifyIdle(inst);
     // Let instances already waiting for a permit go first; then continue with this one's mailbox.
     if (this.#ready.length > 0 && inst.mailbox.length > 0 && inst.phase === "RUNNING" && !inst.queued) {
@@ -783,7 +799,7 @@ export class StrategyEngine {
 
   #timedOut(inst: StrategyInstance, generation: number): void {
     if (inst.generation !== generation || !inst.busy) return;
-    inst.asyncTimer = undefined;
+    this.#inFlight.delete(inst);
     // Abandon the hook: free its permit and make its context stale, so nothing it does later counts.
     inst.busy = false;
     this.#inUse--;
@@ -803,27 +819,27 @@ export class StrategyEngine {
     this.#drainReady();
   }
 
-  /** Bookkeeping after a hook succeeded: counters, budget check (sync), latency, state, params. */
-  #completed(inst: StrategyInstance, t0: number, p0: number, sync: boolean): void {
+  /**
+   * Bookkeeping after a hook succeeded: counters, latency, budget check (sync hooks: elapsedUs is
+   * measured on the clock; async ones pass -1, their watchdog already judged them), state, params.
+   */
+  #completed(inst: StrategyInstance, p0: number, elapsedUs: number): void {
     inst.processed++;
     if (p0 !== 0) this.#onLatency!(inst.id, (performance.now() - p0) * 1000);
-    if (sync) {
-      const elapsedUs = this.#clock.now() - t0;
-      if (elapsedUs > inst.budgetUs) {
-        this.#fail(
-          inst,
+    if (elapsedUs > inst.budgetUs) {
+      this.#fail(
+        inst,
+        ErrorCode.StrategyTimeout,
+        new DesError(
           ErrorCode.StrategyTimeout,
-          new DesError(
-            ErrorCode.StrategyTimeout,
-            `strategy "${inst.id}": hook ran ${elapsedUs / 1000} ms, over its ${inst.budgetMs} ms budget`,
-            { strategyId: inst.id, timeBudgetMs: inst.budgetMs, elapsedMs: elapsedUs / 1000 },
-          ),
-          0,
-        );
-        return;
-      }
+          `strategy "${inst.id}": hook ran ${elapsedUs / 1000} ms, over its ${inst.budgetMs} ms budget`,
+          { strategyId: inst.id, timeBudgetMs: inst.budgetMs, elapsedMs: elapsedUs / 1000 },
+        ),
+        0,
+      );
+      return;
     }
-    if (inst.dirty) this.#markDirty(inst);
+    if (inst.dirty) this.#saver.markDirty(inst);
     const pending = inst.pendingParams;
     if (pending !== undefined) {
       inst.pendingParams = undefined;
@@ -875,9 +891,12 @@ export class StrategyEngine {
     return n;
   }
 
+  /** Starts a new generation: a fresh context and settle callbacks; the old ones go stale. */
   #renewContext(inst: StrategyInstance): void {
-    inst.generation++;
-    inst.ctx = new InstanceContext(inst, inst.generation, this.#clock, this.#host);
+    const generation = ++inst.generation;
+    inst.ctx = new InstanceContext(inst, generation, this.#clock, this.#actions);
+    inst.onResolved = () => this.#settled(inst, generation, undefined);
+    inst.onRejected = (reason: unknown) => this.#settled(inst, generation, toError(reason ?? "rejected"));
   }
 
   #setStatus(inst: StrategyInstance, to: StrategyStatus, reason: string): void {
@@ -891,149 +910,6 @@ export class StrategyEngine {
       to,
       reason,
       ts: this.#clock.now(),
-    });
-  }
-
-  // ---------------------------------------------------------------- actions
-
-  #makeHost(): ContextHost {
-    return {
-      instrument: (id) => this.#instruments?.instrument(id),
-      position: (strategyId, id) => this.#positions?.position(strategyId, id) ?? Decimal.ZERO,
-      openOrders: (strategyId, id) => this.#openOrders?.openOrders(strategyId, id) ?? [],
-      signal: (inst, generation, request) => this.#signal(inst, generation, request),
-      submitOrder: (inst, generation, request, clientOrderId) =>
-        this.#submitOrder(inst, generation, request, clientOrderId),
-      cancelOrder: (inst, generation, clientOrderId) => this.#cancelOrder(inst, generation, clientOrderId),
-      markStateChanged: (inst, generation) => {
-        if (generation === inst.generation) inst.dirty = true;
-        else inst.lateActions++;
-      },
-    };
-  }
-
-  /** Returns false (and counts) when an action must be ignored. */
-  #acceptsAction(inst: StrategyInstance, generation: number): boolean {
-    if (generation !== inst.generation || inst.panicking || (inst.phase !== "RUNNING" && inst.phase !== "STOPPING")) {
-      inst.lateActions++;
-      return false;
-    }
-    if (inst.warming) {
-      inst.warmupIgnored++;
-      return false;
-    }
-    return true;
-  }
-
-  #signal(inst: StrategyInstance, generation: number, request: SignalRequest): void {
-    const action = request?.action;
-    if (action !== "BUY" && action !== "SELL" && action !== "HOLD") {
-      throw new DesError(
-        ErrorCode.StrategyFailed,
-        `strategy "${inst.id}": signal action must be BUY, SELL or HOLD, got ${JSON.stringify(action)}`,
-        { strategyId: inst.id },
-      );
-    }
-    if (typeof request.instrumentId !== "string") {
-      throw new DesError(ErrorCode.StrategyFailed, `strategy "${inst.id}": signal needs an instrumentId`, {
-        strategyId: inst.id,
-      });
-    }
-    if (!this.#acceptsAction(inst, generation)) return;
-    const now = this.#clock.now();
-    inst.signals++;
-    this.#bus.publish(Topic.Signal, {
-      kind: "Signal",
-      strategyId: inst.id,
-      instrumentId: request.instrumentId,
-      action,
-      reason: String(request.reason ?? ""),
-      ts: now,
-    });
-    const receivedAt = inst.receivedAt;
-    if (this.#onTickToSignal !== undefined && receivedAt !== undefined) {
-      this.#onTickToSignal((performance.timeOrigin + performance.now()) * 1000 - receivedAt);
-    }
-    if (action === "HOLD") return;
-    const quantity = request.quantity;
-    if (!(quantity instanceof Decimal) || !quantity.isPositive()) {
-      inst.signalsWithoutOrder++;
-      return;
-    }
-    this.#publishOrder(inst, request.instrumentId, action, "MARKET", quantity, undefined, now, undefined);
-  }
-
-  #submitOrder(
-    inst: StrategyInstance,
-    generation: number,
-    request: OrderRequest,
-    clientOrderId: ClientOrderId | undefined,
-  ): ClientOrderId | undefined {
-    checkOrderRequest(inst.id, request);
-    if (!this.#acceptsAction(inst, generation)) return undefined;
-    return this.#publishOrder(
-      inst,
-      request.instrumentId,
-      request.side,
-      request.type,
-      request.quantity,
-      request,
-      this.#clock.now(),
-      clientOrderId,
-    );
-  }
-
-  #publishOrder(
-    inst: StrategyInstance,
-    instrumentId: InstrumentId,
-    side: SubmitOrder["side"],
-    type: SubmitOrder["type"],
-    quantity: Decimal,
-    request: OrderRequest | undefined,
-    now: UnixMicros,
-    givenId: ClientOrderId | undefined,
-  ): ClientOrderId {
-    const clientOrderId = givenId ?? this.#orderIds.next();
-    const command: SubmitOrder = {
-      kind: "SubmitOrder",
-      clientOrderId,
-      strategyId: inst.id,
-      instrumentId,
-      side,
-      type,
-      quantity,
-      price: request?.price,
-      stopPrice: request?.stopPrice,
-      timeInForce: request?.timeInForce,
-      createdAt: now,
-      causedByReceivedAt: inst.receivedAt as UnixMicros | undefined,
-    };
-    inst.orders++;
-    inst.trackOrder(clientOrderId, instrumentId);
-    this.#bus.publish(Topic.SubmitOrder, command);
-    return clientOrderId;
-  }
-
-  #cancelOrder(inst: StrategyInstance, generation: number, clientOrderId: ClientOrderId): void {
-    if (typeof clientOrderId !== "string") {
-      throw new DesError(ErrorCode.StrategyFailed, `strategy "${inst.id}": cancelOrder needs a client order id`, {
-        strategyId: inst.id,
-      });
-    }
-    if (generation !== inst.generation || (inst.phase !== "RUNNING" && inst.phase !== "STOPPING")) {
-      inst.lateActions++;
-      return;
-    }
-    if (inst.warming) {
-      inst.warmupIgnored++;
-      return;
-    }
-    this.#bus.publish(Topic.CancelOrder, {
-      kind: "CancelOrder",
-      clientOrderId,
-      strategyId: inst.id,
-      instrumentId: inst.orderInstruments.get(clientOrderId) ?? inst.config.instrument,
-      createdAt: this.#clock.now(),
     });
   }
 
@@ -1065,7 +941,7 @@ export class StrategyEngine {
       if (inst.phase !== "STARTING") return;
       this.#renewContext(inst);
       const before = this.#clock.now();
-      this.#index(inst);
+      this.#router.add(inst);
       const saved = await this.#store.load(inst.id);
       if (inst.phase !== "STARTING") return;
       if (saved !== undefined) {
@@ -1080,7 +956,7 @@ export class StrategyEngine {
       inst.warmupUntil = bars.length > 0 ? bars[bars.length - 1]!.openTime : Number.NEGATIVE_INFINITY;
     } catch (thrown) {
       const err = toError(thrown);
-      this.#unindex(inst);
+      this.#router.remove(inst);
       inst.proxy?.terminate();
       this.#dropMailbox(inst);
       inst.phase = "FAILED";
@@ -1118,14 +994,14 @@ export class StrategyEngine {
     if (inst.phase === "STOPPED" || inst.phase === "FAILED" || inst.phase === "CREATED") return;
     const wasPaused = inst.phase === "PAUSED";
     inst.phase = "STOPPING";
-    this.#unindex(inst);
+    this.#router.remove(inst);
     this.#dropMailbox(inst);
     await this.#idle(inst);
     const proxyDead = inst.proxy !== undefined && !inst.proxy.alive;
     if (!proxyDead) await this.#runStopHook(inst);
-    await this.#saveIdle(inst);
-    if (!proxyDead && !(wasPaused && inst.pausedByFailure)) this.#snapshot(inst);
-    await this.#saveIdle(inst);
+    await this.#saver.idle(inst);
+    if (!proxyDead && !(wasPaused && inst.pausedByFailure)) this.#saver.snapshot(inst);
+    await this.#saver.idle(inst);
     inst.proxy?.terminate();
     inst.phase = "STOPPED";
     this.#setStatus(inst, "STOPPED", reason);
@@ -1158,7 +1034,10 @@ export class StrategyEngine {
       inst.processed++;
     } catch (thrown) {
       const err = toError(thrown);
-      const code = err instanceof DesError && err.code === ErrorCode.StrategyTimeout ? err.code : ErrorCode.StrategyFailed;
+      const code =
+        err instanceof DesError && err.code === ErrorCode.StrategyTimeout
+          ? err.code
+          : ErrorCode.StrategyFailed;
       if (code === ErrorCode.StrategyTimeout) {
         this.#renewContext(inst);
         inst.proxy?.terminate();
@@ -1196,146 +1075,6 @@ export class StrategyEngine {
     for (const w of waiters) w();
   }
 
-  #index(inst: StrategyInstance): void {
-    const s = inst.strategy!;
-    const instrument = inst.config.instrument;
-    if (typeof s.onBar === "function") {
-      let byInterval = this.#barIndex.get(instrument);
-      if (byInterval === undefined) {
-        byInterval = new Map();
-        this.#barIndex.set(instrument, byInterval);
-      }
-      for (const interval of new Set(inst.subscriptions.bars)) this.#addTo(byInterval, interval, inst);
-    }
-    if (inst.subscriptions.trades === true && typeof s.onTrade === "function") {
-      this.#addTo(this.#tradeIndex, instrument, inst);
-    }
-    if (inst.subscriptions.quotes === true && typeof s.onQuote === "function") {
-      this.#addTo(this.#quoteIndex, instrument, inst);
-    }
-  }
-
-  #unindex(inst: StrategyInstance): void {
-    const instrument = inst.config.instrument;
-    const byInterval = this.#barIndex.get(instrument);
-    if (byInterval !== undefined) {
-      for (const interval of [...byInterval.keys()]) this.#removeFrom(byInterval, interval, inst);
-      if (byInterval.size === 0) this.#barIndex.delete(instrument);
-    }
-    this.#removeFrom(this.#tradeIndex, instrument, inst);
-    this.#removeFrom(this.#quoteIndex, instrument, inst);
-  }
-
-  /** Adds to an index list: in place when no routing loop is running, else on a copy. */
-  #addTo<K>(index: Map<K, readonly StrategyInstance[]>, key: K, inst: StrategyInstance): void {
-    const list = index.get(key);
-    if (list === undefined) index.set(key, [inst]);
-    else if (this.#routing === 0) (list as StrategyInstance[]).push(inst);
-    else index.set(key, [...list, inst]);
-  }
-
-  #removeFrom<K>(index: Map<K, readonly StrategyInstance[]>, key: K, inst: StrategyInstance): void {
-    const list = index.get(key);
-    if (list === undefined) return;
-    const at = list.indexOf(inst);
-    if (at < 0) return;
-    if (list.length === 1) index.delete(key);
-    else if (this.#routing === 0) (list as StrategyInstance[]).splice(at, 1);
-    else index.set(key, list.filter((i) => i !== inst));
-  }
-
-  // ---------------------------------------------------------------- state
-
-  /**
-   * Schedules a snapshot of an instance that called markStateChanged. Snapshots are batched: one
-   * flush, `stateSaveDelayMs` after the first change, snapshots every changed instance that is
-   * between hooks and has no save in flight. So getState never runs on the event path, runs at
-   * most about once per delay per strategy, and the latest state wins.
-   */
-  #markDirty(inst: StrategyInstance): void {
-    if (!inst.inDirtyList) {
-      inst.inDirtyList = true;
-      this.#dirty.push(inst);
-    }
-    if (this.#flushTimer === undefined && !this.#closed) {
-      this.#flushTimer = this.#clock.setTimeout(() => this.#flush(), this.#saveDelayMs);
-    }
-  }
-
-  #flush(): void {
-    this.#flushTimer = undefined;
-    const list = this.#dirty;
-    this.#dirty = [];
-    for (const inst of list) {
-      inst.inDirtyList = false;
-      if (!inst.dirty || !this.#mayPersist(inst)) continue;
-      if (inst.busy || inst.saving) this.#markDirty(inst); // picked up by the next flush
-      else this.#snapshot(inst);
-    }
-  }
-
-  /** A strategy paused by a failure may hold half-updated state: its last good snapshot stays. */
-  #mayPersist(inst: StrategyInstance): boolean {
-    if (inst.pausedByFailure) return false;
-    return inst.phase === "RUNNING" || inst.phase === "PAUSED" || inst.phase === "STOPPING";
-  }
-
-  /** Takes a snapshot now (between hooks, with no save in flight) and hands it to the store. */
-  #snapshot(inst: StrategyInstance): void {
-    inst.dirty = false;
-    const getState = inst.strategy?.getState;
-    if (getState === undefined) return;
-    let state: unknown;
-    try {
-      state = getState.call(inst.strategy);
-    } catch (thrown) {
-      this.#fail(inst, ErrorCode.StrategyFailed, thrown, 0);
-      return;
-    }
-    inst.processedAtSnapshot = inst.processed;
-    inst.lastState = state;
-    inst.saving = true;
-    let saved: Promise<void>;
-    try {
-      saved = this.#store.save(inst.id, state);
-    } catch (thrown) {
-      saved = Promise.reject(thrown);
-    }
-    saved.then(
-      () => this.#written(inst),
-      (thrown: unknown) => {
-        inst.saveErrors++;
-        this.#onStoreError?.(inst.id, toError(thrown));
-        this.#written(inst);
-      },
-    );
-  }
-
-  #written(inst: StrategyInstance): void {
-    inst.saving = false;
-    if (inst.dirty && this.#mayPersist(inst)) this.#markDirty(inst);
-    const waiters = inst.saveWaiters;
-    inst.saveWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  #saveIdle(inst: StrategyInstance): Promise<void> {
-    if (!inst.saving) return Promise.resolve();
-    return new Promise((resolve) => inst.saveWaiters.push(resolve));
-  }
-
-  /** The periodic save: marks every running instance that handled events since its last snapshot. */
-  #saveAll(): void {
-    for (const inst of this.#instances.values()) {
-      if (inst.phase !== "RUNNING" || inst.strategy?.getState === undefined) continue;
-      if (inst.processed === inst.processedAtSnapshot) continue;
-      inst.dirty = true;
-      this.#markDirty(inst);
-    }
-    if (this.#flushTimer !== undefined) this.#clock.clearTimer(this.#flushTimer);
-    this.#flush();
-  }
-
   // ---------------------------------------------------------------- helpers
 
   #get(id: StrategyId): StrategyInstance {
@@ -1369,53 +1108,3 @@ function nonNegative(key: string, value: number | undefined, fallback: number): 
   }
   return value;
 }
-
-function checkSubscriptions(config: StrategyInstanceConfig, subs: StrategySubscriptions): StrategySubscriptions {
-  const bad = (what: string, value: unknown): DesError =>
-    new DesError(
-      ErrorCode.InvalidConfig,
-      `strategy instance "${config.id}": ${config.strategy}.subscriptions returned ${what} ${JSON.stringify(value)}`,
-      { id: config.id, strategy: config.strategy, value },
-    );
-  if (subs === null || typeof subs !== "object" || !Array.isArray(subs.bars)) throw bad("no bars array:", subs);
-  for (const b of subs.bars) {
-    if (!(BAR_INTERVALS as readonly string[]).includes(b)) throw bad("an unknown interval", b);
-  }
-  const n = subs.warmupBars;
-  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_WARMUP_BARS)) {
-    throw bad(`a warmupBars outside 0..${MAX_WARMUP_BARS}:`, n);
-  }
-  return subs;
-}
-
-const ORDER_SIDES = new Set(["BUY", "SELL"]);
-const ORDER_TYPES = new Set([
-  "MARKET",
-  "LIMIT",
-  "STOP_LOSS",
-  "STOP_LOSS_LIMIT",
-  "TAKE_PROFIT",
-  "TAKE_PROFIT_LIMIT",
-  "LIMIT_MAKER",
-]);
-
-/** Throws (failing the calling hook) when a strategy asks for an order that makes no sense. */
-function checkOrderRequest(id: StrategyId, r: OrderRequest): void {
-  let problem: string | undefined;
-  if (r === null || typeof r !== "object") problem = "an order request object";
-  else if (typeof r.instrumentId !== "string") problem = "an instrumentId";
-  else if (!ORDER_SIDES.has(r.side)) problem = `side BUY or SELL, got ${JSON.stringify(r.side)}`;
-  else if (!ORDER_TYPES.has(r.type)) problem = `a known order type, got ${JSON.stringify(r.type)}`;
-  else if (!(r.quantity instanceof Decimal) || !r.quantity.isPositive()) problem = "a positive Decimal quantity";
-  else if (r.price !== undefined && !(r.price instanceof Decimal)) problem = "a Decimal price";
-  else if (r.stopPrice !== undefined && !(r.stopPrice instanceof Decimal)) problem = "a Decimal stopPrice";
-  else if (r.type !== "MARKET" && r.type !== "STOP_LOSS" && r.type !== "TAKE_PROFIT" && r.price === undefined) {
-    problem = `a price for a ${r.type} order`;
-  }
-  if (problem !== undefined) {
-    throw new DesError(ErrorCode.StrategyFailed, `strategy "${id}": submitOrder needs ${problem}`, {
-      strategyId: id,
-    });
-  }
-}
-

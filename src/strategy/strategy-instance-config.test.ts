@@ -6,7 +6,12 @@ import { parseStrategyInstanceConfig } from "./strategy-instance-config.ts";
 import { parseStrategyParams } from "./strategy-params.ts";
 
 test("a valid entry gets its defaults: inline, enabled, empty params", () => {
-  const c = parseStrategyInstanceConfig({ id: "ma-1", strategy: "ma_cross", instrument: "BTCUSDT", interval: "15m" });
+  const c = parseStrategyInstanceConfig({
+    id: "ma-1",
+    strategy: "ma_cross",
+    instrument: "BTCUSDT",
+    interval: "15m",
+  });
   assert.deepEqual(
     { ...c },
     {
@@ -40,7 +45,10 @@ test("each bad field is DES_ERR_INVALID_CONFIG naming the instance, the key, the
       JSON.stringify(raw),
     );
   }
-  assert.throws(() => parseStrategyInstanceConfig(null), (e: unknown) => isDesError(e, ErrorCode.InvalidConfig));
+  assert.throws(
+    () => parseStrategyInstanceConfig(null),
+    (e: unknown) => isDesError(e, ErrorCode.InvalidConfig),
+  );
 });
 
 test("parameter errors name the instance, the key path, the value and the expectation", () => {

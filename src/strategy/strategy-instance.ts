@@ -1,5 +1,5 @@
-import type { ClientOrderId, InstrumentId, StrategyId, TimerId } from "../core/index.ts";
-import type { Bar, OrderFilled, QuoteTick, StrategyStatus, TradeTick } from "../model/index.ts";
+import type { ClientOrderId, InstrumentId, StrategyId } from "../core/index.ts";
+import type { Bar, OrderFilled, OrderType, QuoteTick, StrategyStatus, TradeTick } from "../model/index.ts";
 import { BoundedQueue } from "./bounded-queue.ts";
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySubscriptions } from "./strategy.ts";
 import type { StrategyInstanceConfig } from "./strategy-instance-config.ts";
@@ -20,8 +20,11 @@ export type MailboxItem = Bar | TradeTick | QuoteTick | OrderFilled | StartItem;
  */
 export type InstancePhase = StrategyStatus | "STARTING" | "STOPPING";
 
-/** Most orders whose instrument an instance remembers for cancelOrder (oldest forgotten first). */
-export const MAX_TRACKED_ORDERS = 10_000;
+/**
+ * Most open non-market orders whose instrument an instance remembers for cancelOrder (oldest
+ * forgotten first; a forgotten one is cancelled on the instance's configured instrument).
+ */
+export const MAX_TRACKED_ORDERS = 1_000;
 
 /**
  * One configured strategy instance and all the engine's bookkeeping for it. A plain record the
@@ -79,7 +82,13 @@ export class StrategyInstance {
   processedAtSnapshot = 0;
   saveWaiters: Array<() => void> = [];
   idleWaiters: Array<() => void> = [];
-  asyncTimer: TimerId | undefined;
+  /** performance.now() when the async hook in flight started (0: latency not measured). */
+  p0 = 0;
+  /** When the async hook in flight overruns its budget, on the engine clock. */
+  deadlineUs = 0;
+  /** Settle callbacks of the current generation (made once per generation, not per call). */
+  onResolved: () => void = () => {};
+  onRejected: (reason: unknown) => void = () => {};
   starting: Promise<void> | undefined;
   stopping: Promise<void> | undefined;
 
@@ -118,13 +127,17 @@ export class StrategyInstance {
     this.mailbox = new BoundedQueue<MailboxItem>(init.mailboxCapacity);
   }
 
-  /** Remembers an order's instrument so a later cancel by client order id can name it. */
-  trackOrder(id: ClientOrderId, instrumentId: InstrumentId): void {
+  /**
+   * Remembers an order's instrument so a later cancel by client order id can name it. Market
+   * orders are not remembered: they fill or die at once, and most signals become one.
+   */
+  trackOrder(id: ClientOrderId, instrumentId: InstrumentId, type: OrderType): void {
+    this.tradedInstruments.add(instrumentId);
+    if (type === "MARKET") return;
     if (this.orderInstruments.size >= MAX_TRACKED_ORDERS) {
       const oldest = this.orderInstruments.keys().next().value;
       if (oldest !== undefined) this.orderInstruments.delete(oldest);
     }
     this.orderInstruments.set(id, instrumentId);
-    this.tradedInstruments.add(instrumentId);
   }
 }

@@ -18,14 +18,18 @@ test("an unknown name is DES_ERR_UNKNOWN_STRATEGY listing the known ones", () =>
   const r = new StrategyRegistry().register(crossDefinition);
   assert.throws(
     () => r.resolve("ma_crossx"),
-    (e: unknown) => isDesError(e, ErrorCode.UnknownStrategy) && /ma_crossx/.test(e.message) && /test_cross/.test(e.message),
+    (e: unknown) =>
+      isDesError(e, ErrorCode.UnknownStrategy) && /ma_crossx/.test(e.message) && /test_cross/.test(e.message),
   );
   assert.equal(r.get("ma_crossx"), undefined);
 });
 
 test("a duplicate name or a malformed worker module is refused", () => {
   const r = new StrategyRegistry().register(crossDefinition);
-  assert.throws(() => r.register(crossDefinition), (e: unknown) => isDesError(e, ErrorCode.InvalidConfig));
+  assert.throws(
+    () => r.register(crossDefinition),
+    (e: unknown) => isDesError(e, ErrorCode.InvalidConfig),
+  );
   assert.throws(
     () => new StrategyRegistry().register(countDefinition, { url: "./relative.ts", exportName: "x" }),
     (e: unknown) => isDesError(e, ErrorCode.InvalidConfig) && /file: URL/.test(e.message),

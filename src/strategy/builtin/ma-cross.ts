@@ -86,8 +86,6 @@ class MaCrossStrategy implements Strategy<MaCrossParams> {
     book.relation = relation;
     // A cross needs the previous bar's relation: the first bar where both are ready only records it.
     if (previous === null || ctx.isWarmingUp) return;
-    const label = this.#params.maType.toUpperCase();
-    const values = `fast ${label}(${this.#params.fast}) ${fast.toFixed(2)}, slow ${label}(${this.#params.slow}) ${slow.toFixed(2)}`;
     if (previous <= 0 && relation > 0) {
       const position = ctx.position(id);
       if (position.isPositive()) return;
@@ -105,7 +103,7 @@ class MaCrossStrategy implements Strategy<MaCrossParams> {
         instrumentId: id,
         action: "BUY",
         quantity: size.add(position.abs()),
-        reason: `crossed above: ${values}`,
+        reason: `crossed above: ${this.#describe(fast, slow)}`,
       });
     } else if (previous >= 0 && relation < 0) {
       const position = ctx.position(id);
@@ -114,9 +112,15 @@ class MaCrossStrategy implements Strategy<MaCrossParams> {
         instrumentId: id,
         action: "SELL",
         quantity: position,
-        reason: `crossed below: ${values}`,
+        reason: `crossed below: ${this.#describe(fast, slow)}`,
       });
     }
+  }
+
+  /** Describes both averages for a signal's reason; built only when a cross happens (hot path). */
+  #describe(fast: number, slow: number): string {
+    const label = this.#params.maType.toUpperCase();
+    return `fast ${label}(${this.#params.fast}) ${fast.toFixed(2)}, slow ${label}(${this.#params.slow}) ${slow.toFixed(2)}`;
   }
 
   getState(): unknown {

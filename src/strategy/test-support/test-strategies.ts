@@ -14,7 +14,7 @@ const crossParams = z
   .object({
     fast: z.number().int().positive(),
     slow: z.number().int().positive(),
-    quantity: z.string().regex(/^\d+(\.\d+)?$/, "expected a decimal string such as \"0.01\""),
+    quantity: z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string such as "0.01"'),
     async: z.boolean().default(false),
     warmupBars: z.number().int().nonnegative().default(0),
   })

@@ -20,7 +20,14 @@ import {
   type UnixMicros,
 } from "../../core/index.ts";
 import type { Instrument } from "../../model/index.ts";
-import type { OpenOrderView, OrderRequest, SignalRequest, Strategy, StrategyContext, StrategyDefinition } from "../strategy.ts";
+import type {
+  OpenOrderView,
+  OrderRequest,
+  SignalRequest,
+  Strategy,
+  StrategyContext,
+  StrategyDefinition,
+} from "../strategy.ts";
 import { parseStrategyParams } from "../strategy-params.ts";
 import {
   decodeInstrument,
@@ -118,7 +125,10 @@ let strategy: Strategy<unknown>;
 let definition: StrategyDefinition<unknown>;
 
 async function load(): Promise<void> {
-  const mod = (await import(boot.url.startsWith("/") ? `file://${boot.url}` : boot.url)) as Record<string, unknown>;
+  const mod = (await import(boot.url.startsWith("/") ? `file://${boot.url}` : boot.url)) as Record<
+    string,
+    unknown
+  >;
   const def = mod[boot.exportName] as StrategyDefinition<unknown> | undefined;
   if (def === undefined || typeof def.create !== "function" || def.params === undefined) {
     throw new DesError(
@@ -166,8 +176,7 @@ function fault(thrown: unknown): void {
 
 // Hooks run one at a time in arrival order, after the definition has loaded: the engine never sends
 // the next hook before the previous one replied, but setState/params messages may come in between.
-let chain: Promise<void> =
- load().then(
+let chain: Promise<void> = load().then(
   () => {
     const hooks: WorkerHook[] = HOOKS.filter((h) => typeof strategy[h] === "function");
     send({

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Decimal, type InstrumentId } from "../../core/index.ts";
 import { testBar } from "../test-support/test-strategies.ts";
-import { decodeOrderRequest, decodeWorkerEvent, encodeOrderRequest, encodeWorkerEvent } from "./worker-codec.ts";
+import {
+  decodeOrderRequest,
+  decodeWorkerEvent,
+  encodeOrderRequest,
+  encodeWorkerEvent,
+} from "./worker-codec.ts";
 
 test("a bar crosses the thread boundary as plain data and comes back equal, decimals exact", () => {
   const bar = testBar({ index: 3, close: "30123.123456789012345678" });
@@ -18,11 +23,19 @@ test("a bar crosses the thread boundary as plain data and comes back equal, deci
 });
 
 test("an order request keeps its optional price absent and its decimals exact", () => {
-  const req = { instrumentId: "BTCUSDT" as InstrumentId, side: "BUY" as const, type: "LIMIT" as const, quantity: Decimal.from("0.001"), price: Decimal.from("100.5") };
+  const req = {
+    instrumentId: "BTCUSDT" as InstrumentId,
+    side: "BUY" as const,
+    type: "LIMIT" as const,
+    quantity: Decimal.from("0.001"),
+    price: Decimal.from("100.5"),
+  };
   const back = decodeOrderRequest(structuredClone(encodeOrderRequest(req)));
   assert.equal(back.quantity.toString(), "0.001");
   assert.equal(back.price?.toString(), "100.5");
   assert.equal(back.stopPrice, undefined);
-  const market = decodeOrderRequest(structuredClone(encodeOrderRequest({ ...req, type: "MARKET", price: undefined })));
+  const market = decodeOrderRequest(
+    structuredClone(encodeOrderRequest({ ...req, type: "MARKET", price: undefined })),
+  );
   assert.equal(market.price, undefined);
 });

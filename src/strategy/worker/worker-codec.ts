@@ -8,11 +8,21 @@ import type { OpenOrderView, OrderRequest, SignalRequest } from "../strategy.ts"
  */
 
 /** A value of T whose Decimal fields are sent as strings. */
-export type Encoded<T> = { [K in keyof T]: T[K] extends Decimal ? string : T[K] extends Decimal | undefined ? string | undefined : T[K] };
+export type Encoded<T> = {
+  [K in keyof T]: T[K] extends Decimal
+    ? string
+    : T[K] extends Decimal | undefined
+      ? string | undefined
+      : T[K];
+};
 
 /** The events a worker strategy can be handed. */
 export type WorkerEvent = Bar | TradeTick | QuoteTick | OrderFilled;
-export type EncodedWorkerEvent = Encoded<Bar> | Encoded<TradeTick> | Encoded<QuoteTick> | Encoded<OrderFilled>;
+export type EncodedWorkerEvent =
+  | Encoded<Bar>
+  | Encoded<TradeTick>
+  | Encoded<QuoteTick>
+  | Encoded<OrderFilled>;
 
 /** The hooks the engine calls in a worker. */
 export type WorkerHook = "onStart" | "onStop" | "onBar" | "onTrade" | "onQuote" | "onOrderFilled";
@@ -56,7 +66,12 @@ export type FromWorkerMsg =
   | { readonly t: "cancel"; readonly seq: number; readonly clientOrderId: string }
   | { readonly t: "dirty"; readonly seq: number }
   | { readonly t: "done"; readonly seq: number; readonly state: { readonly value: unknown } | undefined }
-  | { readonly t: "error"; readonly seq: number; readonly message: string; readonly stack: string | undefined }
+  | {
+      readonly t: "error";
+      readonly seq: number;
+      readonly message: string;
+      readonly stack: string | undefined;
+    }
   | { readonly t: "fault"; readonly message: string; readonly stack: string | undefined };
 
 /** What a worker is started with. */

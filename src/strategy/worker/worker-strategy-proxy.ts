@@ -87,7 +87,10 @@ export class WorkerStrategyProxy {
   /** Returns the strategy facade whose hooks run in the worker (after start()). */
   get strategy(): Strategy<unknown> {
     if (this.#strategy === undefined) {
-      throw new DesError(ErrorCode.StrategyNotRunning, `worker of ${this.#options.strategyId} was never started`);
+      throw new DesError(
+        ErrorCode.StrategyNotRunning,
+        `worker of ${this.#options.strategyId} was never started`,
+      );
     }
     return this.#strategy;
   }
@@ -115,9 +118,13 @@ export class WorkerStrategyProxy {
         booted = true;
         this.terminate();
         reject(
-          new DesError(ErrorCode.StrategyTimeout, `worker of ${o.strategyId} did not load within ${o.bootTimeoutMs} ms`, {
-            strategyId: o.strategyId,
-          }),
+          new DesError(
+            ErrorCode.StrategyTimeout,
+            `worker of ${o.strategyId} did not load within ${o.bootTimeoutMs} ms`,
+            {
+              strategyId: o.strategyId,
+            },
+          ),
         );
       }, o.bootTimeoutMs);
       bootTimer.unref();
@@ -189,7 +196,9 @@ export class WorkerStrategyProxy {
     const s: { -readonly [K in keyof Strategy<unknown>]: Strategy<unknown>[K] } = {};
     for (const hook of hooks) {
       if (hook === "onStart" || hook === "onStop") s[hook] = (ctx) => this.#call(hook, undefined, ctx);
-      else s[hook] = (event: WorkerEvent, ctx: StrategyContext) => this.#call(hook, encodeWorkerEvent(event), ctx);
+      else
+        s[hook] = (event: WorkerEvent, ctx: StrategyContext) =>
+          this.#call(hook, encodeWorkerEvent(event), ctx);
     }
     // Both always exist so that resume can restore the last state even without a worker-side getState.
     s.setState = (state: unknown) => {
@@ -307,7 +316,11 @@ export class WorkerStrategyProxy {
   }
 }
 
-function remoteError(code: ErrorCode, message: string, msg: { message: string; stack: string | undefined }): DesError {
+function remoteError(
+  code: ErrorCode,
+  message: string,
+  msg: { message: string; stack: string | undefined },
+): DesError {
   const err = new DesError(code, message === msg.message ? message : `${message}: ${msg.message}`, {
     remoteMessage: msg.message,
   });
