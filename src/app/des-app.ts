@@ -18,8 +18,7 @@ import type { BarInterval } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
 import { SqliteStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
-import { builtinStrategies, builtinStrategyModules } from "../strategy/builtin/index.ts";
-import { StrategyEngine, StrategyRegistry } from "../strategy/index.ts";
+import { builtinRegistry, StrategyEngine } from "../strategy/index.ts";
 import { PaperVenue } from "../venues/paper/index.ts";
 import { AppMetrics } from "./app-metrics.ts";
 import type { DesConfig } from "./config-schema.ts";
@@ -97,8 +96,7 @@ export class DesApp {
       loop: config.replayLoop,
     });
 
-    const registry = new StrategyRegistry();
-    for (const def of builtinStrategies) registry.register(def, builtinStrategyModules[def.name]);
+    const registry = builtinRegistry();
     const history = dataset.historicalBars();
     this.strategies = new StrategyEngine({
       bus: this.bus,
