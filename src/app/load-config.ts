@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { DesError, ErrorCode } from "../core/index.ts";
 import { type DesConfig, SETTINGS, type SettingKey } from "./config-schema.ts";
+import { readJsonConfigFile } from "./read-json-config-file.ts";
 
 /** Where settings come from: the environment and an optional JSON file (DES_CONFIG). */
 export interface ConfigSources {
@@ -10,26 +10,7 @@ export interface ConfigSources {
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new DesError(
-      ErrorCode.InvalidConfig,
-      `config file ${path} cannot be read: ${(e as Error).message}`,
-      { key: "DES_CONFIG", value: path },
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new DesError(
-      ErrorCode.InvalidConfig,
-      `config file ${path} is not valid JSON: ${(e as Error).message}`,
-      { key: "DES_CONFIG", value: path },
-    );
-  }
+  const parsed = readJsonConfigFile(path, "config file", "DES_CONFIG");
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new DesError(ErrorCode.InvalidConfig, `config file ${path} must hold a JSON object`, {
       key: "DES_CONFIG",
