@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   persistence: ["core", "model"],
   "venues/paper": ["core", "model"],
   "venues/binance": ["core", "model"],
+  sim: ["core", "model"],
   api: ["core"],
   backtest: [
     "core",

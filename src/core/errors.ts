@@ -35,6 +35,23 @@ export const ErrorCode = {
   NotFound: "DES_ERR_NOT_FOUND",
   BadRequest: "DES_ERR_BAD_REQUEST",
   Internal: "DES_ERR_INTERNAL",
+  VenueRejected: "DES_ERR_VENUE_REJECTED",
+  VenueFilterFailure: "DES_ERR_VENUE_FILTER_FAILURE",
+  VenueInsufficientBalance: "DES_ERR_VENUE_INSUFFICIENT_BALANCE",
+  VenueCancelRejected: "DES_ERR_VENUE_CANCEL_REJECTED",
+  VenueUnknownSymbol: "DES_ERR_VENUE_UNKNOWN_SYMBOL",
+  VenueOrderNotFound: "DES_ERR_VENUE_ORDER_NOT_FOUND",
+  VenueAuthFailed: "DES_ERR_VENUE_AUTH_FAILED",
+  VenueTimestampRejected: "DES_ERR_VENUE_TIMESTAMP_REJECTED",
+  VenueRateLimited: "DES_ERR_VENUE_RATE_LIMITED",
+  VenueBanned: "DES_ERR_VENUE_BANNED",
+  VenueUnknownOutcome: "DES_ERR_VENUE_UNKNOWN_OUTCOME",
+  VenueUnavailable: "DES_ERR_VENUE_UNAVAILABLE",
+  VenueProtocolError: "DES_ERR_VENUE_PROTOCOL_ERROR",
+  MalformedMessage: "DES_ERR_MALFORMED_MESSAGE",
+  OrderBookGap: "DES_ERR_ORDER_BOOK_GAP",
+  InvalidCredentials: "DES_ERR_INVALID_CREDENTIALS",
+  ProductionNotConfirmed: "DES_ERR_PRODUCTION_NOT_CONFIRMED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
