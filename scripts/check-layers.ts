@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   persistence: ["core", "model"],
   "venues/paper": ["core", "model"],
   "venues/binance": ["core", "model"],
-  sim: ["core", "model"],
+  sim: ["core", "model", "market"],
   api: ["core"],
   backtest: [
     "core",
