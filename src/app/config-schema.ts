@@ -3,6 +3,9 @@ import { z } from "zod";
 
 const replaySpeed = z.union([z.literal("max"), z.coerce.number().positive().max(1_000_000)]);
 
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "an http:// or https:// URL");
+const wsUrl = z.string().regex(/^wss?:\/\/[^\s/]+(\/\S*)?$/, "a ws:// or wss:// URL");
+
 const booleanString = z.union([
   z.boolean(),
   z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
@@ -71,8 +74,80 @@ export const SETTINGS = {
   },
   venue: {
     env: "DES_VENUE",
-    schema: z.literal("paper").default("paper"),
-    doc: "Trading venue (paper; Binance comes with its adapter)",
+    schema: z.enum(["paper", "binance"]).default("paper"),
+    doc: "Trading venue: paper (simulated fills on the market data) or binance (spot, see BINANCE_ENV)",
+  },
+  marketData: {
+    env: "DES_MARKET_DATA",
+    schema: z.enum(["auto", "replay", "binance"]).default("auto"),
+    doc: "Market data source: replay (bundled data), binance (live streams) or auto (binance with the binance venue, else replay)",
+  },
+  binanceEnv: {
+    env: "BINANCE_ENV",
+    schema: z.enum(["testnet", "production", "custom"]).default("testnet"),
+    doc: "Binance environment: testnet, production (needs BINANCE_CONFIRM_PRODUCTION) or custom (the BINANCE_*_URL settings, e.g. `des sim`)",
+  },
+  binanceRestUrl: {
+    env: "BINANCE_REST_URL",
+    schema: httpUrl.optional(),
+    doc: "REST base URL for BINANCE_ENV=custom (e.g. http://127.0.0.1:9900)",
+  },
+  binanceStreamUrl: {
+    env: "BINANCE_STREAM_URL",
+    schema: wsUrl.optional(),
+    doc: "Market stream base URL for BINANCE_ENV=custom (e.g. ws://127.0.0.1:9900)",
+  },
+  binanceWsApiUrl: {
+    env: "BINANCE_WS_API_URL",
+    schema: wsUrl.optional(),
+    doc: "WebSocket API URL (user data) for BINANCE_ENV=custom (e.g. ws://127.0.0.1:9900/ws-api/v3)",
+  },
+  binanceConfirmProduction: {
+    env: "BINANCE_CONFIRM_PRODUCTION",
+    schema: z.string().optional(),
+    doc: "Must be yes-real-money for BINANCE_ENV=production",
+  },
+  binanceApiKey: {
+    env: "BINANCE_API_KEY",
+    schema: z.string().min(1).optional(),
+    doc: "Binance API key (never logged)",
+    secret: true,
+  },
+  binanceSecretKey: {
+    env: "BINANCE_SECRET_KEY",
+    schema: z.string().min(1).optional(),
+    doc: "HMAC secret of the API key (never logged); or use BINANCE_PRIVATE_KEY_FILE",
+    secret: true,
+  },
+  binancePrivateKeyFile: {
+    env: "BINANCE_PRIVATE_KEY_FILE",
+    schema: z.string().min(1).optional(),
+    doc: "PEM file of an Ed25519 (recommended) or RSA private key",
+  },
+  binanceSecretsFile: {
+    env: "BINANCE_SECRETS_FILE",
+    schema: z.string().min(1).optional(),
+    doc: 'JSON file {"apiKey", "secretKey" | "privateKeyFile"} instead of the variables above',
+  },
+  binanceRecvWindowMs: {
+    env: "BINANCE_RECV_WINDOW_MS",
+    schema: z.coerce.number().int().min(1).max(60_000).default(5000),
+    doc: "recvWindow of signed requests (Binance recommends 5000 or less)",
+  },
+  binanceRequestTimeoutMs: {
+    env: "BINANCE_REQUEST_TIMEOUT_MS",
+    schema: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    doc: "Timeout of one REST request; an order request that times out has an unknown outcome and is looked up, never resent blindly",
+  },
+  binanceReconnectMaxMs: {
+    env: "BINANCE_RECONNECT_MAX_MS",
+    schema: z.coerce.number().int().min(100).max(600_000).default(1000),
+    doc: "Cap of the exponential reconnect back-off of the WebSocket connections (with jitter; at most 250 attempts per 5 minutes)",
+  },
+  binanceSilenceTimeoutMs: {
+    env: "BINANCE_SILENCE_TIMEOUT_MS",
+    schema: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+    doc: "A WebSocket connection that receives nothing (not even a ping) for this long is replaced",
   },
   takerFeeRate: {
     env: "DES_TAKER_FEE_RATE",
@@ -128,6 +203,21 @@ export const SETTINGS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** Returns true for settings whose values are secrets: never printed, logged or echoed in errors. */
+export function isSecretSetting(key: SettingKey): boolean {
+  const setting = SETTINGS[key];
+  return "secret" in setting && setting.secret === true;
+}
+
+/** Returns the config with secret values replaced by "[redacted]", for printing. */
+export function redactConfig(config: DesConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(config) as SettingKey[]) {
+    out[key] = isSecretSetting(key) && config[key] !== undefined ? "[redacted]" : config[key];
+  }
+  return out;
+}
 
 /** The validated, frozen configuration. */
 export type DesConfig = { readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]["schema"]> };

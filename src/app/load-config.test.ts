@@ -47,7 +47,10 @@ test("a bad value names the key, the value and what was expected", () => {
     [{ DES_INITIAL_BALANCES: "USDT=5" }, /DES_INITIAL_BALANCES="USDT=5".*ASSET:AMOUNT/],
     [{ DES_LOG_LEVEL: "loud" }, /DES_LOG_LEVEL="loud"/],
     [{ DES_TAKER_FEE_RATE: "2" }, /DES_TAKER_FEE_RATE="2".*decimal fraction/],
-    [{ DES_VENUE: "binance" }, /DES_VENUE="binance"/],
+    [{ DES_VENUE: "kraken" }, /DES_VENUE="kraken"/],
+    [{ BINANCE_ENV: "mainnet" }, /BINANCE_ENV="mainnet".*testnet/],
+    [{ BINANCE_REST_URL: "ftp://127.0.0.1" }, /BINANCE_REST_URL="ftp:\/\/127.0.0.1".*http/],
+    [{ BINANCE_RECV_WINDOW_MS: "90000" }, /BINANCE_RECV_WINDOW_MS="90000".*60000/],
   ];
   for (const [env, pattern] of cases) {
     assert.throws(
@@ -79,4 +82,18 @@ test("the README's configuration table lists every setting", async () => {
   for (const [key, setting] of Object.entries(SETTINGS)) {
     assert.ok(readme.includes(`| \`${setting.env}\` | \`${key}\` |`), `README lacks ${setting.env}`);
   }
+});
+
+test("secret settings are never printed: redactConfig masks them, and the rest stays", async () => {
+  const { redactConfig } = await import("./config-schema.ts");
+  const secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+  const config = loadConfig({
+    env: { BINANCE_API_KEY: "my-api-key-123", BINANCE_SECRET_KEY: secret, DES_VENUE: "binance" },
+  });
+  assert.equal(config.binanceSecretKey, secret);
+  const printed = JSON.stringify(redactConfig(config));
+  assert.ok(!printed.includes(secret), "the secret is printed");
+  assert.ok(!printed.includes("my-api-key-123"), "the API key is printed");
+  assert.match(printed, /"binanceSecretKey":"\[redacted\]"/);
+  assert.match(printed, /"venue":"binance"/);
 });

@@ -1,5 +1,5 @@
 import { DesError, ErrorCode } from "../core/index.ts";
-import { type DesConfig, SETTINGS, type SettingKey } from "./config-schema.ts";
+import { type DesConfig, isSecretSetting, SETTINGS, type SettingKey } from "./config-schema.ts";
 import { readJsonConfigFile } from "./read-json-config-file.ts";
 
 /** Where settings come from: the environment and an optional JSON file (DES_CONFIG). */
@@ -54,8 +54,10 @@ export function loadConfig(sources: ConfigSources = {}): DesConfig {
     } else {
       const where = fromEnv ? setting.env : `${key} in ${filePath}`;
       const expected = result.error.issues.map((i) => i.message).join("; ");
-      problems.push(`${where}=${JSON.stringify(raw)}: ${expected} (${setting.doc})`);
-      first ??= { key: fromEnv ? setting.env : key, value: raw };
+      // A secret's value is never echoed, not even when it is malformed.
+      const shown = isSecretSetting(key) ? "[redacted]" : raw;
+      problems.push(`${where}=${JSON.stringify(shown)}: ${expected} (${setting.doc})`);
+      first ??= { key: fromEnv ? setting.env : key, value: shown };
     }
   }
   if (problems.length > 0) {

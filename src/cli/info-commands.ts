@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { loadConfig } from "../app/index.ts";
+import { loadConfig, redactConfig } from "../app/index.ts";
 import { builtinStrategies } from "../strategy/builtin/index.ts";
 import { exitOnConfigError } from "./exit-on-config-error.ts";
 
@@ -16,7 +16,7 @@ export function strategiesCommand(): void {
 /** Prints the validated configuration, or what is wrong with it. */
 export function configCommand(): void {
   try {
-    process.stdout.write(`${JSON.stringify(loadConfig(), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(redactConfig(loadConfig()), null, 2)}\n`);
   } catch (e) {
     exitOnConfigError(e);
   }
