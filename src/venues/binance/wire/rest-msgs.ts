@@ -4,6 +4,8 @@
  * The REST client validates every body against these shapes before returning it.
  */
 
+import type { ExchangeInfoMsg } from "../../../model/index.ts";
+
 /** `GET /api/v3/time`. */
 export interface ServerTimeMsg {
   serverTime: number;
@@ -159,4 +161,19 @@ export interface MyTradeMsg {
 export interface BinanceErrorMsg {
   code: number;
   msg: string;
+}
+
+/** One element of `rateLimits` in `GET /api/v3/exchangeInfo`, e.g. REQUEST_WEIGHT 6000 per 1 MINUTE. */
+export interface RateLimitMsg {
+  rateLimitType: "REQUEST_WEIGHT" | "ORDERS" | "RAW_REQUESTS" | "CONNECTIONS" | string;
+  interval: "SECOND" | "MINUTE" | "HOUR" | "DAY" | string;
+  intervalNum: number;
+  limit: number;
+}
+
+/** `GET /api/v3/exchangeInfo` as the REST client returns it: the model's shape plus the rate limits. */
+export interface BinanceExchangeInfoMsg extends ExchangeInfoMsg {
+  timezone?: string;
+  serverTime?: number;
+  rateLimits?: RateLimitMsg[];
 }
