@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { configCommand, strategiesCommand } from "./info-commands.ts";
 import { runCommand } from "./run-command.ts";
+import { registerSimCommand } from "./sim-command.ts";
 
 const program = new Command()
   .name("des")
@@ -14,6 +15,8 @@ program
     "start DES: paper venue, SQLite store, replay of the bundled real Binance data, API on 127.0.0.1:8080",
   )
   .action(runCommand);
+
+registerSimCommand(program);
 
 program
   .command("strategies")
