@@ -330,6 +330,8 @@ export class ExecutionEngine {
         this.#applyFill(event.fill);
         return;
       }
+      // Balances are the portfolio's business, not an order's: execution has nothing to do.
+      if (event.kind === "balances") return;
       const tracked = this.#known(event.clientOrderId, event.kind);
       if (tracked === undefined) return;
       switch (event.kind) {

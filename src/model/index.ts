@@ -61,6 +61,7 @@ export type {
   SubmitRejected,
   SubmitResult,
   VenueBalance,
+  VenueBalancesChanged,
   VenueCancelRequest,
   VenueEvent,
   VenueEventListener,

@@ -170,13 +170,24 @@ export interface VenueOrderRejected {
   readonly ts: UnixMicros;
 }
 
+/**
+ * The venue reported new balances (Binance outboundAccountPosition / balanceUpdate): each listed
+ * asset's free and locked amounts after the change; assets not listed did not change.
+ */
+export interface VenueBalancesChanged {
+  readonly kind: "balances";
+  readonly balances: readonly VenueBalance[];
+  readonly ts: UnixMicros;
+}
+
 /** Anything a venue reports asynchronously. */
 export type VenueEvent =
   | VenueOrderAccepted
   | VenueOrderFilled
   | VenueOrderCanceled
   | VenueOrderExpired
-  | VenueOrderRejected;
+  | VenueOrderRejected
+  | VenueBalancesChanged;
 
 /** Receives venue events in the order the venue produced them. */
 export type VenueEventListener = (event: VenueEvent) => void;

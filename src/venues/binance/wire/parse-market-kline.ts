@@ -1,0 +1,60 @@
+import type { UnixMicros } from "../../../core/index.ts";
+import type { Bar } from "../../../model/index.ts";
+import { parseMarketDecimal } from "./parse-market-decimal.ts";
+import { isWireId, isWireObject, isWireTimeMs, type WireObject } from "./parse-market-fields.ts";
+import { parseMarketInterval } from "./parse-market-interval.ts";
+import { parseMarketSymbol } from "./parse-market-symbol.ts";
+
+/**
+ * Parses a `kline` payload into a Bar, or returns the reason it is invalid. `closed` is `k.x`; the
+ * bar's close time is the last microsecond of Binance's close time `k.T` (T * 1000 + 999).
+ * Intervals DES does not support ("1s", "3d", "1w", "1M") are refused.
+ */
+export function parseMarketKline(data: WireObject, receivedAt: UnixMicros): Bar | string {
+  const instrument = parseMarketSymbol(data.s);
+  if (instrument === undefined) return "kline.s: expected a symbol";
+  if (!isWireTimeMs(data.E)) return "kline.E: expected a positive integer time in ms";
+  const k = data.k;
+  if (!isWireObject(k)) return "kline.k: expected an object";
+  if (k.s !== data.s) return "kline.k.s: expected the same symbol as kline.s";
+  const interval = parseMarketInterval(k.i);
+  if (interval === undefined) return "kline.k.i: expected a supported interval (1m .. 1d)";
+  const openTime = k.t;
+  if (!isWireTimeMs(openTime)) return "kline.k.t: expected a positive integer time in ms";
+  const closeTime = k.T;
+  if (!isWireTimeMs(closeTime) || closeTime <= openTime) {
+    return "kline.k.T: expected an integer time in ms after k.t";
+  }
+  const open = parseMarketDecimal(k.o);
+  if (open === undefined) return "kline.k.o: expected a decimal string";
+  const high = parseMarketDecimal(k.h);
+  if (high === undefined) return "kline.k.h: expected a decimal string";
+  const low = parseMarketDecimal(k.l);
+  if (low === undefined) return "kline.k.l: expected a decimal string";
+  const close = parseMarketDecimal(k.c);
+  if (close === undefined) return "kline.k.c: expected a decimal string";
+  const volume = parseMarketDecimal(k.v);
+  if (volume === undefined) return "kline.k.v: expected a decimal string";
+  const quoteVolume = parseMarketDecimal(k.q);
+  if (quoteVolume === undefined) return "kline.k.q: expected a decimal string";
+  const tradeCount = k.n;
+  if (!isWireId(tradeCount)) return "kline.k.n: expected a non-negative integer";
+  const closed = k.x;
+  if (typeof closed !== "boolean") return "kline.k.x: expected a boolean";
+  return {
+    kind: "bar",
+    instrumentId: instrument,
+    interval,
+    openTime: (openTime * 1000) as UnixMicros,
+    closeTime: (closeTime * 1000 + 999) as UnixMicros,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    quoteVolume,
+    tradeCount,
+    closed,
+    receivedAt,
+  };
+}
