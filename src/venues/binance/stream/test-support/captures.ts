@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** The project's Binance market-data fixtures (test/fixtures/binance/market). */
+/** The real Binance capture bundled with the simulator (data/sim/cryptofeed; provenance in data/sim/README.md). */
 export const BINANCE_MARKET_FIXTURES_DIR: string = fileURLToPath(
-  new URL("../../../../../test/fixtures/binance/market/", import.meta.url),
+  new URL("../../../../../data/sim/cryptofeed/", import.meta.url),
 );
 
 /** The read-only reference data next to the repository (../shared/data): read, never copied. */
