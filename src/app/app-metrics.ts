@@ -1,7 +1,7 @@
 import type { MessageBus } from "../bus/index.ts";
 import { Topic } from "../bus/index.ts";
 import type { StrategyId } from "../core/index.ts";
-import type { MarketDataEngine, ReplayFeed } from "../market/index.ts";
+import type { MarketDataEngine } from "../market/index.ts";
 import { type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
 import type { SqliteStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
@@ -10,7 +10,8 @@ import type { StrategyEngine } from "../strategy/index.ts";
 /** The parts whose figures the metrics read. */
 export interface MeteredParts {
   readonly bus: MessageBus;
-  readonly replay: ReplayFeed;
+  readonly marketSource: { registerMetrics(registry: MetricsRegistry): void };
+  readonly venueSetup: { registerMetrics(registry: MetricsRegistry): void };
   readonly marketData: MarketDataEngine;
   readonly strategies: StrategyEngine;
   readonly portfolio: Portfolio;
@@ -69,11 +70,8 @@ export class AppMetrics implements LatencyRecorders {
     const engineStats = () => parts.strategies.stats();
     const sumStrategies = (pick: (s: ReturnType<typeof engineStats>["strategies"][number]) => number) => () =>
       engineStats().strategies.reduce((n, s) => n + pick(s), 0);
-    r.counterFn(
-      "des_market_events_replayed_total",
-      "Market events (bars, trades) delivered by the replay feed",
-      () => parts.replay.stats().eventsReplayed,
-    );
+    parts.marketSource.registerMetrics(r);
+    parts.venueSetup.registerMetrics(r);
     r.counterFn(
       "des_ticks_processed_total",
       "Market events (bars, trades, quotes) handled by strategies",

@@ -10,24 +10,25 @@ import {
   LiveClock,
   type TimerId,
   toError,
-  type UnixMicros,
 } from "../core/index.ts";
 import { ExecutionEngine } from "../execution/index.ts";
-import { MarketDataEngine, MarketDataset, marketEventTime, ReplayFeed } from "../market/index.ts";
-import type { BarInterval } from "../model/index.ts";
+import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
+import { type BarInterval, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
 import { SqliteStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
 import { builtinRegistry, StrategyEngine } from "../strategy/index.ts";
-import { PaperVenue } from "../venues/paper/index.ts";
 import { AppMetrics } from "./app-metrics.ts";
+import { type BinanceConnection, openBinanceConnection } from "./binance-connection.ts";
+import { BinanceMarketSource } from "./binance-market-source.ts";
 import type { DesConfig } from "./config-schema.ts";
+import type { MarketSource } from "./market-source.ts";
+import { ReplayMarketSource } from "./replay-market-source.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
+import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-setup.ts";
 
 /** How often buffered order events and signals are written to the store. */
 const STORE_FLUSH_INTERVAL_MS = 250;
-/** The account the paper venue books fills to. */
-const PAPER_ACCOUNT = "paper";
 
 /** What the composition root may be given instead of its defaults (tests inject these). */
 export interface DesAppDeps {
@@ -43,61 +44,53 @@ export class DesApp {
   readonly config: DesConfig;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly bus = new MessageBus();
+  readonly bus: MessageBus;
   readonly metrics: AppMetrics;
-  readonly dataset: MarketDataset;
   readonly store: SqliteStore;
-  readonly venue: PaperVenue;
+  /** The venue orders go to (paper or Binance) and the cash it starts with. */
+  readonly venueSetup: VenueSetup;
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
   readonly marketData: MarketDataEngine;
-  readonly replay: ReplayFeed;
+  /** Where market data comes from (the bundled replay or Binance's streams). */
+  readonly marketSource: MarketSource;
   readonly strategies: StrategyEngine;
   readonly api: ApiServer;
   readonly #startedAtMs = Date.now();
+  readonly #binance: BinanceConnection | undefined;
   #flushTimer: TimerId | undefined;
   #state: "created" | "running" | "stopping" | "stopped" = "created";
 
-  private constructor(config: DesConfig, deps: DesAppDeps, dataset: MarketDataset) {
+  private constructor(config: DesConfig, deps: DesAppDeps, parts: OpenedParts) {
     this.config = config;
     this.clock = deps.clock ?? new LiveClock();
     this.log = deps.logger;
-    this.dataset = dataset;
     this.metrics = new AppMetrics(new MetricsRegistry());
-    const instruments = [...dataset.instruments.values()];
+    this.bus = parts.bus;
+    this.marketData = parts.marketData;
+    this.marketSource = parts.marketSource;
+    this.venueSetup = parts.venueSetup;
+    this.#binance = parts.binance;
+    const instruments = [...this.marketSource.instruments.values()];
     const onProblem = (problem: DesError) =>
       this.log.warn({ code: problem.code, details: problem.details }, problem.message);
 
     this.store = SqliteStore.open(resolve(config.dbPath));
-    this.venue = new PaperVenue({
+    this.execution = new ExecutionEngine({
+      bus: this.bus,
       clock: this.clock,
-      instruments,
-      initialBalances: config.initialBalances,
-      makerFeeRate: config.makerFeeRate,
-      takerFeeRate: config.takerFeeRate,
-      accountId: PAPER_ACCOUNT,
+      venue: this.venueSetup.venue,
+      onProblem,
     });
-    this.execution = new ExecutionEngine({ bus: this.bus, clock: this.clock, venue: this.venue, onProblem });
     this.portfolio = new Portfolio({
       bus: this.bus,
       clock: this.clock,
       instruments,
-      initialCash: { [PAPER_ACCOUNT]: config.initialBalances },
+      initialCash: { [this.venueSetup.venue.accountId]: this.venueSetup.initialCash },
       onProblem,
-    });
-    this.marketData = new MarketDataEngine({ bus: this.bus });
-    const replayEvents = dataset.events();
-    const replayStart = (replayEvents.length > 0 ? marketEventTime(replayEvents[0]!) : 0) as UnixMicros;
-    this.replay = new ReplayFeed({
-      events: replayEvents,
-      clock: this.clock,
-      sink: this.marketData,
-      speed: config.replaySpeed,
-      loop: config.replayLoop,
     });
 
     const registry = builtinRegistry();
-    const history = dataset.historicalBars();
     this.strategies = new StrategyEngine({
       bus: this.bus,
       clock: this.clock,
@@ -113,13 +106,9 @@ export class DesApp {
             price: o.price,
           })),
       },
-      instruments: { instrument: (id: InstrumentId) => dataset.instruments.get(id) },
+      instruments: { instrument: (id: InstrumentId) => this.marketSource.instruments.get(id) },
       stateStore: this.store,
-      // Warm-up bars come from the dataset, before the replay's first event: never from the future.
-      warmup: {
-        historicalBars: (id, interval, count) =>
-          history.lastClosed(id, interval, count, (replayStart - 1) as UnixMicros),
-      },
+      warmup: this.marketSource.warmup,
       maxConcurrency: config.strategyConcurrency,
       timeBudgetMs: config.strategyTimeoutMs,
       stateSaveIntervalMs: config.stateSaveIntervalMs,
@@ -139,15 +128,31 @@ export class DesApp {
     );
   }
 
-  /** Loads the dataset and builds the app; throws a DesError naming what is wrong. */
+  /** The replay feed, when market data is the bundled replay (tests and benchmarks drive it). */
+  get replay(): ReplayFeed {
+    if (!(this.marketSource instanceof ReplayMarketSource)) {
+      throw new DesError(ErrorCode.InvalidConfig, `market data is ${this.marketSource.kind}, not the replay`);
+    }
+    return this.marketSource.feed;
+  }
+
+  /**
+   * Opens the market source (the bundled dataset, or Binance: exchangeInfo of the strategies'
+   * symbols) and the venue (paper, or the Binance account's balances), then builds the app; throws a
+   * DesError naming what is wrong.
+   */
   static async create(config: DesConfig, deps: DesAppDeps): Promise<DesApp> {
-    const dataset = await MarketDataset.load(dirname(resolve(config.datasetManifest)));
-    const app = new DesApp(config, deps, dataset);
+    const strategyEntries = readStrategiesFile(resolve(config.strategiesFile));
+    const clock = deps.clock ?? new LiveClock();
+    const bus = new MessageBus();
+    const parts = await openParts(config, clock, deps.logger, strategyEntries, bus);
+    const app = new DesApp(config, { ...deps, clock }, parts);
     try {
-      app.#addStrategies();
+      app.#addStrategies(strategyEntries);
     } catch (e) {
       await app.strategies.close();
       app.store.close();
+      await parts.binance?.rest.close();
       throw e;
     }
     return app;
@@ -168,13 +173,17 @@ export class DesApp {
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
     const url = await this.api.listen();
-    this.replay.start();
+    await this.venueSetup.start();
+    await this.marketSource.start();
     this.log.info(
       {
         url,
         strategies: this.strategies.ids().length,
-        replayEvents: this.dataset.events().length,
-        speed: this.config.replaySpeed,
+        marketData: this.marketSource.kind,
+        venue: this.venueSetup.kind,
+        ...(this.marketSource instanceof ReplayMarketSource
+          ? { replayEvents: this.marketSource.eventCount(), speed: this.config.replaySpeed }
+          : { binanceEnv: this.config.binanceEnv }),
       },
       "DES running",
     );
@@ -190,7 +199,7 @@ export class DesApp {
     if (this.#state === "stopping" || this.#state === "stopped") return true;
     this.#state = "stopping";
     this.log.info({ reason }, "DES stopping");
-    this.replay.stop();
+    await this.marketSource.stop().catch((e) => this.#logStopError("market data", e));
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<false>((r) => {
       timer = setTimeout(() => r(false), this.config.shutdownTimeoutMs);
@@ -198,6 +207,7 @@ export class DesApp {
     const inOrder = async (): Promise<true> => {
       await this.strategies.close();
       this.execution.stop();
+      await this.venueSetup.stop();
       this.portfolio.stop();
       return true;
     };
@@ -217,6 +227,7 @@ export class DesApp {
       this.#logStopError("store", e);
     }
     await this.api.close().catch((e) => this.#logStopError("api", e));
+    await this.#binance?.rest.close().catch((e) => this.#logStopError("binance rest", e));
     this.metrics.runtime.stop();
     this.#state = "stopped";
     this.log.info({ graceful: finished === true }, "DES stopped");
@@ -225,15 +236,12 @@ export class DesApp {
 
   /** Returns the health report served on /health. */
   health(): HealthReport {
-    const replay = this.replay.stats();
     const store = this.store.stats();
     const engine = this.strategies.stats();
     const failed = engine.strategies.filter((s) => s.status === "FAILED").length;
     const checks = {
-      replay:
-        replay.state === "failed"
-          ? { status: "degraded" as const, detail: "replay failed" }
-          : { status: "ok" as const },
+      marketData: this.marketSource.health(),
+      venue: this.venueSetup.health(),
       store:
         store.pendingWrites > 50_000
           ? { status: "degraded" as const, detail: `${store.pendingWrites} writes pending` }
@@ -247,10 +255,10 @@ export class DesApp {
     return { status: ok ? "ok" : "degraded", uptimeS: (Date.now() - this.#startedAtMs) / 1000, checks };
   }
 
-  #addStrategies(): void {
+  #addStrategies(entries: readonly unknown[]): void {
     const path = resolve(this.config.strategiesFile);
     const subscribed = new Set<string>();
-    readStrategiesFile(path).forEach((raw, index) => {
+    entries.forEach((raw, index) => {
       let id: string;
       try {
         id = this.strategies.add(raw);
@@ -265,11 +273,14 @@ export class DesApp {
       }
       const cfg = this.strategies.config(id as never);
       const key = `${cfg.instrument}|${cfg.interval}`;
-      if (!this.dataset.instruments.has(cfg.instrument as InstrumentId)) {
+      try {
+        this.marketSource.ensureInstrument(cfg.instrument as InstrumentId);
+      } catch (e) {
         throw new DesError(
           ErrorCode.UnknownInstrument,
-          `${path} entry ${index}: instrument ${cfg.instrument} is not in the dataset`,
+          `${path} entry ${index}: ${toError(e).message}`,
           { instrumentId: cfg.instrument },
+          { cause: e },
         );
       }
       if (!subscribed.has(key)) {
@@ -340,5 +351,72 @@ export class DesApp {
   #logStopError(part: string, e: unknown): false {
     this.log.error({ part, err: toError(e).message }, "error during shutdown");
     return false;
+  }
+}
+
+/** What DesApp is built from: parts that need I/O (a dataset load, Binance requests) before construction. */
+interface OpenedParts {
+  readonly bus: MessageBus;
+  readonly marketData: MarketDataEngine;
+  readonly marketSource: MarketSource;
+  readonly venueSetup: VenueSetup;
+  readonly binance: BinanceConnection | undefined;
+}
+
+/** Returns the symbols the strategies file names (entries that fail validation are reported later). */
+function strategySymbols(entries: readonly unknown[]): string[] {
+  const symbols = new Set<string>();
+  for (const entry of entries) {
+    const instrument = (entry as { instrument?: unknown } | null)?.instrument;
+    if (typeof instrument === "string" && instrument !== "") symbols.add(instrument);
+  }
+  return [...symbols];
+}
+
+/** Opens the market source and the venue the config chooses. */
+async function openParts(
+  config: DesConfig,
+  clock: Clock,
+  logger: Logger,
+  strategyEntries: readonly unknown[],
+  bus: MessageBus,
+): Promise<OpenedParts> {
+  const marketData = new MarketDataEngine({ bus });
+  const liveData =
+    config.marketData === "binance" || (config.marketData === "auto" && config.venue === "binance");
+  const binance =
+    liveData || config.venue === "binance"
+      ? openBinanceConnection(config, logger, { needsCredentials: config.venue === "binance" })
+      : undefined;
+  try {
+    let marketSource: MarketSource;
+    if (liveData && binance !== undefined) {
+      marketSource = await BinanceMarketSource.open(
+        { config, connection: binance, sink: marketData, logger, withTrades: config.venue === "paper" },
+        strategySymbols(strategyEntries),
+      );
+    } else {
+      const dataset = await MarketDataset.load(dirname(resolve(config.datasetManifest)));
+      marketSource = new ReplayMarketSource({
+        dataset,
+        clock,
+        sink: marketData,
+        speed: config.replaySpeed,
+        loop: config.replayLoop,
+      });
+    }
+    let venueSetup: VenueSetup;
+    if (config.venue === "binance" && binance !== undefined) {
+      const instruments = liveData
+        ? marketSource.instruments
+        : parseExchangeInfo(await binance.rest.exchangeInfo(strategySymbols(strategyEntries)));
+      venueSetup = await binanceVenueSetup(config, binance, instruments, logger);
+    } else {
+      venueSetup = paperVenueSetup(config, clock, marketSource.instruments);
+    }
+    return { bus, marketData, marketSource, venueSetup, binance };
+  } catch (e) {
+    await binance?.rest.close();
+    throw e;
   }
 }

@@ -16,5 +16,12 @@ export { BinanceVenue } from "./binance-venue.ts";
 export type { BinanceVenueOptions, BinanceVenueStats } from "./binance-venue-options.ts";
 export type { BinanceRestApi, NewOrderParams, RateLimitSnapshot } from "./rest/binance-rest-api.ts";
 export { BinanceRestClient, type BinanceRestClientOptions } from "./rest/binance-rest-client.ts";
+export { BinanceMarketStream } from "./stream/binance-market-stream.ts";
+export type {
+  BinanceMarketStreamOptions,
+  BinanceMarketStreamStats,
+  MarketStreamSink,
+} from "./stream/binance-market-stream-options.ts";
+export type { StreamSpec } from "./stream/stream-spec.ts";
 export { BinanceUserDataStream, type BinanceUserDataStreamOptions } from "./user/binance-user-data-stream.ts";
 export type { KlineRowMsg } from "./wire/rest-msgs.ts";
