@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { DesError, ErrorCode, type InstrumentId, type UnixMicros } from "../core/index.ts";
 import { type MarketDataSink, parseKlineRow } from "../market/index.ts";
 import { type Bar, type Instrument, parseExchangeInfo } from "../model/index.ts";
-import type { MetricsRegistry } from "../monitor/index.ts";
+import { MetricName, type MetricsRegistry } from "../monitor/index.ts";
 import type { WarmupSource } from "../strategy/index.ts";
 import { BinanceMarketStream, type BinanceMarketStreamStats } from "../venues/binance/index.ts";
 import type { BinanceConnection } from "./binance-connection.ts";
@@ -119,50 +119,50 @@ export class BinanceMarketSource implements MarketSource {
   registerMetrics(registry: MetricsRegistry): void {
     const stats = (): BinanceMarketStreamStats => this.stream.stats();
     registry.counterFn(
-      "des_binance_stream_reconnects_total",
+      MetricName.BinanceStreamReconnects,
       "Market stream reconnections",
       () => stats().reconnects,
     );
     registry.counterFn(
-      "des_binance_stream_messages_total",
+      MetricName.BinanceStreamMessages,
       "Market stream frames received",
       () => stats().messages,
     );
     registry.gaugeFn(
-      "des_binance_stream_messages_per_second",
+      MetricName.BinanceStreamMessagesPerSecond,
       "Market stream frames received per second",
       rate(() => stats().messages),
     );
     registry.counterFn(
-      "des_binance_stream_parse_errors_total",
+      MetricName.BinanceStreamParseErrors,
       "Market stream frames that were malformed or failed validation (counted and skipped)",
       () => stats().parseErrors,
     );
     registry.gaugeFn(
-      "des_binance_stream_connections",
+      MetricName.BinanceStreamConnections,
       "Market stream connections open now",
       () => stats().connections,
     );
     registry.counterFn(
-      "des_binance_stream_backfilled_bars_total",
+      MetricName.BinanceStreamBackfilledBars,
       "Closed klines back-filled over REST after a reconnect",
       () => stats().backfilledBars,
     );
     registry.counterFn(
-      "des_binance_stream_duplicate_bars_total",
+      MetricName.BinanceStreamDuplicateBars,
       "Closed klines received twice (stream and back-fill) and delivered once",
       () => stats().duplicateBarsDropped,
     );
     registry.counterFn(
-      "des_binance_book_resyncs_total",
+      MetricName.BinanceBookResyncs,
       "Order-book resyncs (gap in update ids, reconnect)",
       () => stats().bookResyncs,
     );
     const lag = registry.histogram(
-      "des_binance_stream_lag_ms",
-      "Receive time minus Binance's trade time, milliseconds",
+      MetricName.BinanceStreamLag,
+      "Receive time minus Binance's trade time, microseconds",
     );
-    this.#lagMs.push((ms) => lag.record(Math.max(0, ms)));
+    this.#lagMs.push((ms) => lag.record(Math.max(0, Math.round(ms * 1000))));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { type Clock, Decimal, type InstrumentId } from "../core/index.ts";
 import type { Instrument, VenuePort } from "../model/index.ts";
-import type { MetricsRegistry } from "../monitor/index.ts";
+import { MetricName, type MetricsRegistry } from "../monitor/index.ts";
 import { BinanceUserDataStream, BinanceVenue } from "../venues/binance/index.ts";
 import { PaperVenue } from "../venues/paper/index.ts";
 import type { BinanceConnection } from "./binance-connection.ts";
@@ -102,57 +102,57 @@ export async function binanceVenueSetup(
     },
     registerMetrics: (r) => {
       r.counterFn(
-        "des_binance_user_stream_reconnects_total",
+        MetricName.BinanceUserStreamReconnects,
         "User data stream reconnections",
         () => userData.stats().reconnects,
       );
       r.counterFn(
-        "des_binance_user_stream_events_total",
+        MetricName.BinanceUserStreamEvents,
         "User data events received",
         () => userData.stats().events,
       );
       r.counterFn(
-        "des_binance_user_stream_parse_errors_total",
+        MetricName.BinanceUserStreamParseErrors,
         "User data frames that could not be read",
         () => userData.stats().parseErrors,
       );
       r.counterFn(
-        "des_binance_fills_total",
+        MetricName.BinanceFills,
         "Fills handed to execution by the Binance venue",
         () => venue.stats().fillsEmitted,
       );
       r.counterFn(
-        "des_binance_duplicate_fills_total",
+        MetricName.BinanceDuplicateFills,
         "Fills seen twice (REST response and stream) and applied once",
         () => venue.stats().duplicateFillsDropped,
       );
       r.counterFn(
-        "des_binance_unknown_outcomes_total",
+        MetricName.BinanceUnknownOutcomes,
         "Order requests whose outcome was unknown (timeout, 5xx) and were looked up",
         () => venue.stats().unknownOutcomes,
       );
       r.counterFn(
-        "des_binance_resends_total",
+        MetricName.BinanceResends,
         "Orders resent after the venue proved the first request never placed them",
         () => venue.stats().resends,
       );
       r.counterFn(
-        "des_binance_reconciliations_total",
+        MetricName.BinanceReconciliations,
         "Reconciliations of open orders and fills over REST",
         () => venue.stats().reconciliations,
       );
       r.gaugeFn(
-        "des_binance_rest_used_weight_1m",
+        MetricName.BinanceRestUsedWeight,
         "X-MBX-USED-WEIGHT-1M of the last REST response",
         () => connection.rest.rateLimits().usedWeight1m,
       );
       r.gaugeFn(
-        "des_binance_rest_order_count_10s",
+        MetricName.BinanceRestOrderCount10s,
         "X-MBX-ORDER-COUNT-10S of the last order response",
         () => connection.rest.rateLimits().orderCount10s,
       );
       r.gaugeFn(
-        "des_binance_rest_blocked_until_ms",
+        MetricName.BinanceRestBlockedUntil,
         "Epoch ms until which no REST request is sent (429/418 Retry-After); 0 when free",
         () => connection.rest.rateLimits().blockedUntilMs,
       );
