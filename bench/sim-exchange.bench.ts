@@ -2,7 +2,7 @@
  * Measures SimExchange.newOrder CPU time per call (user + system, less sensitive to a shared machine's
  * scheduling than wall time): a MARKET order taking one level, a LIMIT that rests, a LIMIT that crosses.
  * Every call produces its execution reports, account position and response body, as the servers need.
- * Run: node src/sim/exchange/sim-exchange.bench.ts
+ * Run: npm run bench:sim-exchange
  */
 
 import { realSymbols } from "../src/sim/exchange/sim-exchange.fixture.ts";
@@ -22,6 +22,7 @@ for (let i = 0; i < 1000; i++) {
   asks.push([(20001 + i).toFixed(2), "100000"]);
 }
 ex.applyBookLevels("BTCUSDT", bids, asks);
+const results: Record<string, number> = {};
 for (const [name, N, f] of [
   [
     "MARKET",
@@ -68,7 +69,8 @@ for (const [name, N, f] of [
     if (!r.ok) throw new Error(r.msg);
   }
   const c1 = process.cpuUsage(c0);
-  console.log(
-    JSON.stringify({ bench: name, cpuMicrosPerOp: Number(((c1.user + c1.system) / N).toFixed(2)), events }),
-  );
+  const cpuMicrosPerOp = Number(((c1.user + c1.system) / N).toFixed(2));
+  results[name] = cpuMicrosPerOp;
+  console.log(`${name}: ${cpuMicrosPerOp} us CPU per newOrder (${events} user events so far)`);
 }
+console.log(JSON.stringify({ bench: "sim-exchange", unit: "cpu us per newOrder", results }));
