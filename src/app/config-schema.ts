@@ -141,7 +141,7 @@ export const SETTINGS = {
   },
   binanceReconnectMaxMs: {
     env: "BINANCE_RECONNECT_MAX_MS",
-    schema: z.coerce.number().int().min(100).max(600_000).default(1000),
+    schema: z.coerce.number().int().min(100).max(600_000).default(800),
     doc: "Cap of the exponential reconnect back-off of the WebSocket connections (with jitter; at most 250 attempts per 5 minutes)",
   },
   binanceSilenceTimeoutMs: {

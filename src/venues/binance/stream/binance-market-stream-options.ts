@@ -25,7 +25,7 @@ export interface BinanceMarketStreamOptions {
   readonly sink: MarketStreamSink;
   /** The receive-time clock (default: the wall clock in µs). */
   readonly nowMicros?: () => number;
-  /** Reconnect back-off (default 100 ms doubling to 1000 ms, jitter 0.5). */
+  /** Reconnect back-off (default 100 ms doubling to 800 ms, jitter 0.5). */
   readonly backoff?: BackoffOptions;
   /** Connection attempts allowed in any 5 minutes (default 250; Binance allows 300 per IP). */
   readonly maxConnectAttemptsPer5Min?: number;

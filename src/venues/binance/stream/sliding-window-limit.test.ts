@@ -58,9 +58,9 @@ describe("Backoff", () => {
     assert.equal(full.delayFor(10), 500);
   });
 
-  test("defaults: 100 ms doubling to 1000 ms, jitter 0.5", () => {
+  test("defaults: 100 ms doubling to 800 ms, jitter 0.5", () => {
     const b = new Backoff();
-    assert.deepEqual([b.initialMs, b.maxMs, b.multiplier, b.jitter], [100, 1000, 2, 0.5]);
+    assert.deepEqual([b.initialMs, b.maxMs, b.multiplier, b.jitter], [100, 800, 2, 0.5]);
     for (let i = 0; i < 20; i++) {
       const d = b.next();
       assert.ok(d >= 50 && d <= 1000, String(d));

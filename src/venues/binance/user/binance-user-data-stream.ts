@@ -21,7 +21,7 @@ export interface BinanceUserDataStreamOptions {
   readonly timeOffsetMs?: () => number;
   /** Sent as `recvWindow` with signed requests when given (Binance's default is 5000). */
   readonly recvWindowMs?: number;
-  /** Reconnect back-off; defaults 100 ms .. 1000 ms, x2, jitter 0.5. */
+  /** Reconnect back-off; defaults 100 ms .. 800 ms, x2, jitter 0.5. */
   readonly backoff?: BackoffOptions;
   /** Source of jitter in [0, 1); default Math.random. */
   readonly random?: () => number;
