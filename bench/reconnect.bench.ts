@@ -5,7 +5,7 @@
  * A BinanceSimulator (in process: the bench drives pause()/resume(); the measured interval is dominated
  * by the client's back-off wait, not by CPU) replays the bundled BTCBUSD 1m bars at high speed, so
  * trades and in-progress kline updates flow every few ms. A BinanceMarketStream with DEFAULT options
- * (back-off 100 ms doubling to 1000 ms, jitter 0.5) subscribes to btcbusd@trade and btcbusd@kline_1m;
+ * (its default back-off, printed in the result) subscribes to btcbusd@trade and btcbusd@kline_1m;
  * its sink publishes onto a real MessageBus, whose subscribers stand in for the strategy. Each sample:
  * pause the server (every connection cut, ECONNREFUSED), wait downMs (cycling 200 ms, 1 s, 3 s, 5 s:
  * the longer ones let the back-off reach its cap), resume, and time from resume() resolving (the port
@@ -19,8 +19,12 @@ import { parseArgs } from "node:util";
 import { MessageBus, Topic } from "../src/bus/index.ts";
 import { BinanceSimulator } from "../src/sim/index.ts";
 import { BinanceRestClient } from "../src/venues/binance/index.ts";
+import { Backoff } from "../src/venues/binance/stream/backoff.ts";
 import { BinanceMarketStream } from "../src/venues/binance/stream/binance-market-stream.ts";
 import { benchMachine } from "./bench-machine.ts";
+
+/** The back-off BinanceMarketStream uses when none is given. */
+const DEFAULT_BACKOFF = new Backoff({});
 
 const TARGET_MS = 1000;
 const DOWN_MS_CYCLE = [200, 1000, 3000, 5000] as const;
@@ -179,7 +183,7 @@ async function main(): Promise<void> {
       setup:
         "in-process simulator (klines BTCBUSD, replay speed " +
         speed +
-        "); BinanceMarketStream with default options (back-off 100 ms x2 up to 1000 ms, jitter 0.5) on btcbusd@trade + btcbusd@kline_1m -> MessageBus subscriber; pause, wait downMs, resume",
+        `); BinanceMarketStream with default options (back-off ${DEFAULT_BACKOFF.initialMs} ms x${DEFAULT_BACKOFF.multiplier} up to ${DEFAULT_BACKOFF.maxMs} ms, jitter ${DEFAULT_BACKOFF.jitter}) on btcbusd@trade + btcbusd@kline_1m -> MessageBus subscriber; pause, wait downMs, resume`,
       measured: "resume() resolved (port listening) -> first message on the bus",
       restarts,
       first_message_p50_ms: p50,
