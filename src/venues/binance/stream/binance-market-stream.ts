@@ -1,5 +1,6 @@
 import { DesError, ErrorCode } from "../../../core/index.ts";
 import type { Bar } from "../../../model/index.ts";
+import { PRODUCTION_HOSTS } from "../binance-environment.ts";
 import { type FrameError, parseMarketFrame } from "../wire/parse-market-frame.ts";
 import { Backoff } from "./backoff.ts";
 import type {
@@ -39,11 +40,9 @@ function positiveInt(
 
 /** Returns true for hosts that serve Binance's real market (not the testnet, not a local simulator). */
 function isProductionHost(hostname: string): boolean {
-  return (
-    hostname === "binance.com" ||
-    hostname.endsWith(".binance.com") ||
-    hostname === "data-stream.binance.vision"
-  );
+  // "stream.binance.com." (fully qualified, trailing dot) resolves to the same production host.
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  return host === "binance.com" || host.endsWith(".binance.com") || PRODUCTION_HOSTS.includes(host);
 }
 
 /** Returns the combined-stream endpoint for a base URL: `<base>/stream`. */
