@@ -1,48 +1,17 @@
-/** Every kline interval Binance spot serves (reference section 4.6), case-sensitive. */
-export const KLINE_INTERVALS = [
-  "1s",
-  "1m",
-  "3m",
-  "5m",
-  "15m",
-  "30m",
-  "1h",
-  "2h",
-  "4h",
-  "6h",
-  "8h",
-  "12h",
-  "1d",
-  "3d",
-  "1w",
-  "1M",
-] as const;
+import { MICROS_PER_MS } from "../../core/index.ts";
+import { BAR_INTERVALS, intervalMicros } from "../../model/index.ts";
+
+/**
+ * Every kline interval Binance spot serves (reference section 4.6), case-sensitive, in Binance's
+ * order: the model's bar intervals ("1m" .. "1d") plus the ones DES does not aggregate.
+ */
+export const KLINE_INTERVALS = ["1s", ...BAR_INTERVALS, "3d", "1w", "1M"] as const;
 export type KlineInterval = (typeof KLINE_INTERVALS)[number];
 
 const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+const DAY = 24 * 60 * 60 * SECOND;
 /** 1970-01-05 (a Monday): Binance's weekly klines open on Mondays 00:00 UTC. */
 const FIRST_MONDAY = 4 * DAY;
-
-/** Fixed lengths in ms; "1w" and "1M" are handled apart (Monday-aligned weeks, calendar months). */
-const FIXED_MS: Partial<Record<KlineInterval, number>> = {
-  "1s": SECOND,
-  "1m": MINUTE,
-  "3m": 3 * MINUTE,
-  "5m": 5 * MINUTE,
-  "15m": 15 * MINUTE,
-  "30m": 30 * MINUTE,
-  "1h": HOUR,
-  "2h": 2 * HOUR,
-  "4h": 4 * HOUR,
-  "6h": 6 * HOUR,
-  "8h": 8 * HOUR,
-  "12h": 12 * HOUR,
-  "1d": DAY,
-  "3d": 3 * DAY,
-};
 
 /** Returns true when the text is one of Binance's kline intervals (case-sensitive). */
 export function isKlineInterval(value: string): value is KlineInterval {
@@ -51,8 +20,18 @@ export function isKlineInterval(value: string): value is KlineInterval {
 
 /** Returns the length of a fixed-length interval in ms, or undefined for "1M" (calendar month). */
 export function klineIntervalMs(interval: KlineInterval): number | undefined {
-  if (interval === "1w") return 7 * DAY;
-  return FIXED_MS[interval];
+  switch (interval) {
+    case "1s":
+      return SECOND;
+    case "3d":
+      return 3 * DAY;
+    case "1w":
+      return 7 * DAY;
+    case "1M":
+      return undefined;
+    default:
+      return intervalMicros(interval) / MICROS_PER_MS;
+  }
 }
 
 /** Returns the open time (ms, UTC) of the kline of this interval that contains the time. */
@@ -62,7 +41,7 @@ export function klineOpenTime(interval: KlineInterval, timeMs: number): number {
     return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   }
   if (interval === "1w") return floorTo(timeMs - FIRST_MONDAY, 7 * DAY) + FIRST_MONDAY;
-  return floorTo(timeMs, FIXED_MS[interval] as number);
+  return floorTo(timeMs, klineIntervalMs(interval) as number);
 }
 
 /** Returns the open time of the next kline after the one opening at `openTime`. */

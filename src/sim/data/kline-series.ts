@@ -41,39 +41,14 @@ export interface KlineSeed {
 }
 
 /** A kline's values (exact decimals); formatted into a KlineRecord only when published or queried. */
-export interface KlineValues {
+export interface KlineValues extends KlineSeed {
   readonly t: number;
   /** Open time of the next kline. */
   readonly end: number;
-  readonly o: Decimal;
-  readonly h: Decimal;
-  readonly l: Decimal;
-  readonly c: Decimal;
-  readonly v: Decimal;
-  readonly q: Decimal;
-  readonly V: Decimal;
-  readonly Q: Decimal;
-  readonly n: number;
-  readonly f: number;
-  readonly L: number;
 }
 
-interface OpenKline {
-  t: number;
-  /** Open time of the next kline. */
-  end: number;
-  o: Decimal;
-  h: Decimal;
-  l: Decimal;
-  c: Decimal;
-  v: Decimal;
-  q: Decimal;
-  V: Decimal;
-  Q: Decimal;
-  n: number;
-  f: number;
-  L: number;
-}
+/** The open kline: the same values, updated in place as trades arrive. */
+type OpenKline = { -readonly [K in keyof KlineValues]: KlineValues[K] };
 
 const NONE: readonly KlineValues[] = Object.freeze([]);
 

@@ -9,11 +9,30 @@ import type { SimTrade } from "./sim-trade.ts";
  * precisions and ids/times as numbers. Conditional fields appear only when they apply.
  */
 
-function addConditional(body: Record<string, unknown>, order: SimOrder): void {
+/**
+ * Adds the order's prices, quantities and state in the order the new-order and cancel responses
+ * list them; stopPrice and icebergQty only where they apply.
+ */
+function addOrderState(body: Record<string, unknown>, order: SimOrder): void {
+  const bp = order.symbol.basePrecision;
   const qp = order.symbol.quotePrecision;
+  body["price"] = formatDecimal(order.price, qp);
+  body["origQty"] = formatDecimal(order.origQty, bp);
+  body["executedQty"] = formatDecimal(order.executedQty, bp);
+  body["origQuoteOrderQty"] = formatDecimal(order.origQuoteOrderQty, qp);
+  body["cummulativeQuoteQty"] = formatDecimal(order.cumQuote, qp);
+  body["status"] = order.status;
+  body["timeInForce"] = order.timeInForce;
+  body["type"] = order.type;
+  body["side"] = order.side;
   if (isStopType(order.type)) body["stopPrice"] = formatDecimal(order.stopPrice, qp);
-  if (order.icebergQty.isPositive())
-    body["icebergQty"] = formatDecimal(order.icebergQty, order.symbol.basePrecision);
+  if (order.icebergQty.isPositive()) body["icebergQty"] = formatDecimal(order.icebergQty, bp);
+}
+
+/** Adds `expiryReason` to the body of an expired order that has one. */
+function addExpiryReason(body: Record<string, unknown>, order: SimOrder): void {
+  if (order.status === "EXPIRED" && order.expiryReason !== undefined)
+    body["expiryReason"] = order.expiryReason;
 }
 
 /** Builds the `POST /api/v3/order` response: ACK, RESULT or FULL (with `fills`). */
@@ -32,23 +51,13 @@ export function buildNewOrderResponse(
     transactTime,
   };
   if (respType === "ACK") return body;
-  const bp = sym.basePrecision;
-  const qp = sym.quotePrecision;
-  body["price"] = formatDecimal(order.price, qp);
-  body["origQty"] = formatDecimal(order.origQty, bp);
-  body["executedQty"] = formatDecimal(order.executedQty, bp);
-  body["origQuoteOrderQty"] = formatDecimal(order.origQuoteOrderQty, qp);
-  body["cummulativeQuoteQty"] = formatDecimal(order.cumQuote, qp);
-  body["status"] = order.status;
-  body["timeInForce"] = order.timeInForce;
-  body["type"] = order.type;
-  body["side"] = order.side;
-  addConditional(body, order);
+  addOrderState(body, order);
   body["workingTime"] = order.workingTime;
   body["selfTradePreventionMode"] = order.selfTradePreventionMode;
-  if (order.status === "EXPIRED" && order.expiryReason !== undefined)
-    body["expiryReason"] = order.expiryReason;
+  addExpiryReason(body, order);
   if (respType === "FULL") {
+    const bp = sym.basePrecision;
+    const qp = sym.quotePrecision;
     body["fills"] = fills.map((f) => ({
       price: formatDecimal(f.price, qp),
       qty: formatDecimal(f.qty, bp),
@@ -87,8 +96,7 @@ export function buildOrderView(order: SimOrder): Record<string, unknown> {
     workingTime: order.workingTime,
     selfTradePreventionMode: order.selfTradePreventionMode,
   };
-  if (order.status === "EXPIRED" && order.expiryReason !== undefined)
-    body["expiryReason"] = order.expiryReason;
+  addExpiryReason(body, order);
   return body;
 }
 
@@ -98,27 +106,15 @@ export function buildCancelResponse(
   cancelClientOrderId: string,
   transactTime: number,
 ): Record<string, unknown> {
-  const sym = order.symbol;
-  const bp = sym.basePrecision;
-  const qp = sym.quotePrecision;
   const body: Record<string, unknown> = {
-    symbol: sym.symbol,
+    symbol: order.symbol.symbol,
     origClientOrderId: order.clientOrderId,
     orderId: order.orderId,
     orderListId: -1,
     clientOrderId: cancelClientOrderId,
     transactTime,
-    price: formatDecimal(order.price, qp),
-    origQty: formatDecimal(order.origQty, bp),
-    executedQty: formatDecimal(order.executedQty, bp),
-    origQuoteOrderQty: formatDecimal(order.origQuoteOrderQty, qp),
-    cummulativeQuoteQty: formatDecimal(order.cumQuote, qp),
-    status: order.status,
-    timeInForce: order.timeInForce,
-    type: order.type,
-    side: order.side,
   };
-  addConditional(body, order);
+  addOrderState(body, order);
   body["selfTradePreventionMode"] = order.selfTradePreventionMode;
   return body;
 }

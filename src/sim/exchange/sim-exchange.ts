@@ -34,7 +34,7 @@ import {
 } from "./sim-rejection.ts";
 import { parseSimSymbol, type SimSymbol } from "./sim-symbol.ts";
 import { SimUserEvents } from "./sim-user-events.ts";
-import { validateOrderParams } from "./validate-order-params.ts";
+import { type ValidatedOrder, validateOrderParams } from "./validate-order-params.ts";
 
 /** How the simulated exchange is set up. */
 export interface SimExchangeOptions {
@@ -272,26 +272,18 @@ export class SimExchange implements SimExchangeApi {
   }
 
   newOrder(accountId: string, params: SimParams): SimResult<Record<string, unknown>> {
-    const account = this.#accounts.get(accountId);
-    if (account === undefined) return UNKNOWN_ACCOUNT;
-    const v = validateOrderParams(params, this.#symbols);
-    if (isRejection(v)) return v;
-    const market = this.#market(v.symbol.symbol);
-    const failed = checkSymbolFilters(v, market.lastPrice);
-    if (failed !== undefined) return rejectFilter(failed);
+    const checked = this.#checkOrder(accountId, params);
+    if (isRejection(checked)) return checked;
+    const { account, v, market } = checked;
     const placed = this.#engine.place(account, market, v, v.newClientOrderId ?? this.#generateClientId());
     if (isRejection(placed)) return placed;
     return ok(buildNewOrderResponse(placed.order, v.respType, placed.fills, placed.order.time));
   }
 
   testOrder(accountId: string, params: SimParams): SimResult<Record<string, unknown>> {
-    const account = this.#accounts.get(accountId);
-    if (account === undefined) return UNKNOWN_ACCOUNT;
-    const v = validateOrderParams(params, this.#symbols);
-    if (isRejection(v)) return v;
-    const market = this.#market(v.symbol.symbol);
-    const failed = checkSymbolFilters(v, market.lastPrice);
-    if (failed !== undefined) return rejectFilter(failed);
+    const checked = this.#checkOrder(accountId, params);
+    if (isRejection(checked)) return checked;
+    const { account, v, market } = checked;
     const rule = this.#engine.checkSymbolRules(market, v);
     if (rule !== undefined) return rule;
     const withRates = readBoolean(params, "computeCommissionRates");
@@ -310,12 +302,9 @@ export class SimExchange implements SimExchangeApi {
   }
 
   cancelOrder(accountId: string, params: SimParams): SimResult<Record<string, unknown>> {
-    const account = this.#accounts.get(accountId);
-    if (account === undefined) return UNKNOWN_ACCOUNT;
-    const sym = readSymbol(params, this.#symbols);
-    if (isRejection(sym)) return sym;
-    const found = this.#findOrder(account, sym, params);
-    if (isRejection(found)) return found;
+    const lookup = this.#lookUpOrder(accountId, params);
+    if (isRejection(lookup)) return lookup;
+    const { account, sym, found } = lookup;
     const cancelId = this.#cancelClientId(params);
     if (isRejection(cancelId)) return cancelId;
     const restriction = paramText(params, "cancelRestrictions");
@@ -352,12 +341,9 @@ export class SimExchange implements SimExchangeApi {
   }
 
   queryOrder(accountId: string, params: SimParams): SimResult<Record<string, unknown>> {
-    const account = this.#accounts.get(accountId);
-    if (account === undefined) return UNKNOWN_ACCOUNT;
-    const sym = readSymbol(params, this.#symbols);
-    if (isRejection(sym)) return sym;
-    const found = this.#findOrder(account, sym, params);
-    if (isRejection(found)) return found;
+    const lookup = this.#lookUpOrder(accountId, params);
+    if (isRejection(lookup)) return lookup;
+    const { found } = lookup;
     if (found === undefined) return reject(-2013, SimMsg.noSuchOrder);
     return ok(buildOrderView(found));
   }
@@ -442,6 +428,21 @@ export class SimExchange implements SimExchangeApi {
     };
   }
 
+  /** Checks a new or test order: the account, the parameters, then the symbol's filters. */
+  #checkOrder(
+    accountId: string,
+    params: SimParams,
+  ): { account: SimAccount; v: ValidatedOrder; market: SimMarket } | SimRejection {
+    const account = this.#accounts.get(accountId);
+    if (account === undefined) return UNKNOWN_ACCOUNT;
+    const v = validateOrderParams(params, this.#symbols);
+    if (isRejection(v)) return v;
+    const market = this.#market(v.symbol.symbol);
+    const failed = checkSymbolFilters(v, market.lastPrice);
+    if (failed !== undefined) return rejectFilter(failed);
+    return { account, v, market };
+  }
+
   #market(symbol: string): SimMarket {
     const market = this.#markets.get(symbol);
     if (market === undefined) {
@@ -468,6 +469,20 @@ export class SimExchange implements SimExchangeApi {
   }
 
   /** Finds the order named by orderId and/or origClientOrderId (both: the id must match the order found). */
+  /** Finds the order a cancel or query names: checks the account, the symbol, then the order ids. */
+  #lookUpOrder(
+    accountId: string,
+    params: SimParams,
+  ): { account: SimAccount; sym: SimSymbol; found: SimOrder | undefined } | SimRejection {
+    const account = this.#accounts.get(accountId);
+    if (account === undefined) return UNKNOWN_ACCOUNT;
+    const sym = readSymbol(params, this.#symbols);
+    if (isRejection(sym)) return sym;
+    const found = this.#findOrder(account, sym, params);
+    if (isRejection(found)) return found;
+    return { account, sym, found };
+  }
+
   #findOrder(account: SimAccount, sym: SimSymbol, params: SimParams): SimOrder | undefined | SimRejection {
     const orderId = readLong(params, "orderId");
     if (isRejection(orderId)) return orderId;

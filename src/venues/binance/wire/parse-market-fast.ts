@@ -1,5 +1,6 @@
-import { type InstrumentId, tradeId, type UnixMicros } from "../../../core/index.ts";
+import type { InstrumentId, UnixMicros } from "../../../core/index.ts";
 import type { Bar, QuoteTick, TradeTick } from "../../../model/index.ts";
+import { buildKlineBar, buildTradeTick } from "./market-event-builders.ts";
 import { parseMarketDecimalRange } from "./parse-market-decimal.ts";
 import { isWireId, isWireTimeMs } from "./parse-market-fields.ts";
 import { parseMarketInterval } from "./parse-market-interval.ts";
@@ -264,16 +265,7 @@ function trade(aggregate: boolean, receivedAt: UnixMicros): TradeTick | undefine
   const time = timeOf(d, K_T);
   const maker = flagOf(d, K_m);
   if (time === undefined || maker === undefined || timeOf(d, K_E) === undefined) return undefined;
-  return {
-    kind: "trade",
-    instrumentId: instrument,
-    tradeId: tradeId(id),
-    price,
-    quantity,
-    aggressor: maker ? "SELL" : "BUY",
-    eventTime: (time * 1000) as UnixMicros,
-    receivedAt,
-  };
+  return buildTradeTick(instrument, id, price, quantity, maker, time, receivedAt);
 }
 
 function bookTicker(receivedAt: UnixMicros): QuoteTick | undefined {
@@ -329,12 +321,11 @@ function kline(receivedAt: UnixMicros): Bar | undefined {
   ) {
     return undefined;
   }
-  return {
-    kind: "bar",
-    instrumentId: instrument,
+  return buildKlineBar(
+    instrument,
     interval,
-    openTime: (openTime * 1000) as UnixMicros,
-    closeTime: (closeTime * 1000 + 999) as UnixMicros,
+    openTime,
+    closeTime,
     open,
     high,
     low,
@@ -344,7 +335,7 @@ function kline(receivedAt: UnixMicros): Bar | undefined {
     tradeCount,
     closed,
     receivedAt,
-  };
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { InstrumentId, UnixMicros } from "../../../core/index.ts";
 import type { Bar, BarInterval } from "../../../model/index.ts";
+import { buildKlineBar } from "./market-event-builders.ts";
 import { parseMarketDecimal } from "./parse-market-decimal.ts";
 import { isWireId, isWireTimeMs } from "./parse-market-fields.ts";
 
@@ -35,12 +36,11 @@ export function parseMarketKlineRow(
   if (quoteVolume === undefined) return "kline row[7] quote volume: expected a decimal string";
   const tradeCount: unknown = row[8];
   if (!isWireId(tradeCount)) return "kline row[8] trades: expected a non-negative integer";
-  return {
-    kind: "bar",
-    instrumentId: instrument,
+  return buildKlineBar(
+    instrument,
     interval,
-    openTime: (openTime * 1000) as UnixMicros,
-    closeTime: (closeTime * 1000 + 999) as UnixMicros,
+    openTime,
+    closeTime,
     open,
     high,
     low,
@@ -48,7 +48,7 @@ export function parseMarketKlineRow(
     volume,
     quoteVolume,
     tradeCount,
-    closed: true,
+    true,
     receivedAt,
-  };
+  );
 }

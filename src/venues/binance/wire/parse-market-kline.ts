@@ -1,8 +1,9 @@
 import type { UnixMicros } from "../../../core/index.ts";
 import type { Bar } from "../../../model/index.ts";
-import { parseMarketDecimal } from "./parse-market-decimal.ts";
+import { buildKlineBar } from "./market-event-builders.ts";
 import { isWireId, isWireObject, isWireTimeMs, type WireObject } from "./parse-market-fields.ts";
 import { parseMarketInterval } from "./parse-market-interval.ts";
+import { parseMarketOhlcv } from "./parse-market-ohlcv.ts";
 import { parseMarketSymbol } from "./parse-market-symbol.ts";
 
 /**
@@ -25,36 +26,25 @@ export function parseMarketKline(data: WireObject, receivedAt: UnixMicros): Bar 
   if (!isWireTimeMs(closeTime) || closeTime <= openTime) {
     return "kline.k.T: expected an integer time in ms after k.t";
   }
-  const open = parseMarketDecimal(k.o);
-  if (open === undefined) return "kline.k.o: expected a decimal string";
-  const high = parseMarketDecimal(k.h);
-  if (high === undefined) return "kline.k.h: expected a decimal string";
-  const low = parseMarketDecimal(k.l);
-  if (low === undefined) return "kline.k.l: expected a decimal string";
-  const close = parseMarketDecimal(k.c);
-  if (close === undefined) return "kline.k.c: expected a decimal string";
-  const volume = parseMarketDecimal(k.v);
-  if (volume === undefined) return "kline.k.v: expected a decimal string";
-  const quoteVolume = parseMarketDecimal(k.q);
-  if (quoteVolume === undefined) return "kline.k.q: expected a decimal string";
+  const f = parseMarketOhlcv(k, "kline.k");
+  if (typeof f === "string") return f;
   const tradeCount = k.n;
   if (!isWireId(tradeCount)) return "kline.k.n: expected a non-negative integer";
   const closed = k.x;
   if (typeof closed !== "boolean") return "kline.k.x: expected a boolean";
-  return {
-    kind: "bar",
-    instrumentId: instrument,
+  return buildKlineBar(
+    instrument,
     interval,
-    openTime: (openTime * 1000) as UnixMicros,
-    closeTime: (closeTime * 1000 + 999) as UnixMicros,
-    open,
-    high,
-    low,
-    close,
-    volume,
-    quoteVolume,
+    openTime,
+    closeTime,
+    f.open,
+    f.high,
+    f.low,
+    f.close,
+    f.volume,
+    f.quoteVolume,
     tradeCount,
     closed,
     receivedAt,
-  };
+  );
 }

@@ -1,5 +1,6 @@
-import { tradeId, type UnixMicros } from "../../../core/index.ts";
+import type { UnixMicros } from "../../../core/index.ts";
 import type { TradeTick } from "../../../model/index.ts";
+import { buildTradeTick } from "./market-event-builders.ts";
 import { parseMarketDecimal } from "./parse-market-decimal.ts";
 import { isWireId, isWireTimeMs, type WireObject } from "./parse-market-fields.ts";
 import { parseMarketSymbol } from "./parse-market-symbol.ts";
@@ -25,14 +26,5 @@ export function parseMarketTrade(data: WireObject, receivedAt: UnixMicros): Trad
   const maker = data.m;
   if (typeof maker !== "boolean") return `${what}.m: expected a boolean`;
   if (!isWireTimeMs(data.E)) return `${what}.E: expected a positive integer time in ms`;
-  return {
-    kind: "trade",
-    instrumentId: instrument,
-    tradeId: tradeId(id),
-    price,
-    quantity,
-    aggressor: maker ? "SELL" : "BUY",
-    eventTime: (time * 1000) as UnixMicros,
-    receivedAt,
-  };
+  return buildTradeTick(instrument, id, price, quantity, maker, time, receivedAt);
 }

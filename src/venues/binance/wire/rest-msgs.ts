@@ -78,8 +78,8 @@ export type BinanceOrderStatus =
   | "EXPIRED"
   | "EXPIRED_IN_MATCH";
 
-/** `GET /api/v3/order` and each element of `GET /api/v3/openOrders`. */
-export interface QueryOrderMsg {
+/** The order fields that `GET /api/v3/order` and `DELETE /api/v3/order` both return. */
+export interface OrderStateMsg {
   symbol: string;
   orderId: number;
   orderListId: number;
@@ -92,6 +92,10 @@ export interface QueryOrderMsg {
   timeInForce: string;
   type: string;
   side: "BUY" | "SELL";
+}
+
+/** `GET /api/v3/order` and each element of `GET /api/v3/openOrders`. */
+export interface QueryOrderMsg extends OrderStateMsg {
   stopPrice?: string;
   icebergQty?: string;
   time: number;
@@ -103,21 +107,9 @@ export interface QueryOrderMsg {
 }
 
 /** `DELETE /api/v3/order` response. */
-export interface CancelOrderResponseMsg {
-  symbol: string;
+export interface CancelOrderResponseMsg extends OrderStateMsg {
   origClientOrderId: string;
-  orderId: number;
-  orderListId: number;
-  clientOrderId: string;
   transactTime?: number;
-  price: string;
-  origQty: string;
-  executedQty: string;
-  cummulativeQuoteQty: string;
-  status: BinanceOrderStatus;
-  timeInForce: string;
-  type: string;
-  side: "BUY" | "SELL";
 }
 
 /** One balance of `GET /api/v3/account`. */
