@@ -19,7 +19,7 @@ function openStream(
   sim: BinanceSimulator,
   rest: BinanceRestClient,
   sink: ReturnType<typeof recordingSink>,
-  options: { silenceTimeoutMs?: number; forwardOpenBars?: boolean } = {},
+  options: { silenceTimeoutMs?: number; forwardOpenBars?: boolean; endpoint?: "combined" | "raw" } = {},
 ): BinanceMarketStream {
   const stream = new BinanceMarketStream({
     streamBaseUrl: sim.streamUrl,
@@ -339,4 +339,27 @@ test("10,000 mutated frames: the connection stays, every frame is counted as val
   );
   await waitFor(() => stream.stats().booksSynced === 1, 15_000, "the book in step");
   assert.equal(stream.stats().parseErrors, s.parseErrors, "no more malformed frames");
+});
+
+test("raw endpoint (/ws): live-subscribed trades, quotes and klines arrive as bare payloads, routed by their symbol", async (t) => {
+  const cleanup = new Cleanup(t);
+  const sim = await startSim(cleanup, { sources: [{ kind: "klines", speed: 600 }] });
+  const rest = simRest(cleanup, sim);
+  const sink = recordingSink();
+  const stream = openStream(cleanup, sim, rest, sink, { endpoint: "raw", forwardOpenBars: false });
+  stream.subscribe([
+    { kind: "trade", symbol: "BTCBUSD" },
+    { kind: "bookTicker", symbol: "LTCUSDT" },
+    { kind: "kline", symbol: "BTCBUSD", interval: "1m" },
+  ]);
+  await stream.start();
+  await waitFor(
+    () => sink.trades.length > 0 && sink.quotes.length > 0 && sink.bars.length > 0,
+    30_000,
+    "a trade, a quote and a closed bar over the raw endpoint",
+  );
+  assert.ok(sink.trades.every((x) => x.instrumentId === "BTCBUSD"));
+  assert.ok(sink.quotes.every((x) => x.instrumentId === "LTCUSDT"));
+  assert.ok(sink.bars.every((b) => b.instrumentId === "BTCBUSD" && b.closed && b.interval === "1m"));
+  assert.equal(stream.stats().parseErrors, 0);
 });

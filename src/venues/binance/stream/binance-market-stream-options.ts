@@ -20,6 +20,11 @@ export interface MarketStreamSink {
 export interface BinanceMarketStreamOptions {
   /** e.g. `wss://stream.binance.com:9443` or `ws://127.0.0.1:8090`; `/stream` is appended (a trailing `/ws` or `/stream` is replaced). */
   readonly streamBaseUrl: string;
+  /**
+   * "combined" (default): `/stream`, every frame wrapped as {"stream","data"}; "raw": `/ws`, bare
+   * payloads, routed by the symbol they carry. Both take live SUBSCRIBE / UNSUBSCRIBE.
+   */
+  readonly endpoint?: "combined" | "raw";
   /** Snapshots for the order books and klines for the back-fill. */
   readonly rest: Pick<BinanceRestApi, "klines" | "depth">;
   readonly sink: MarketStreamSink;

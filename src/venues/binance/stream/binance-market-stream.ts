@@ -45,8 +45,8 @@ function isProductionHost(hostname: string): boolean {
   return host === "binance.com" || host.endsWith(".binance.com") || PRODUCTION_HOSTS.includes(host);
 }
 
-/** Returns the combined-stream endpoint for a base URL: `<base>/stream`. */
-function combinedEndpoint(base: string, forbidProduction: boolean): string {
+/** Returns the stream endpoint for a base URL: `<base>/stream` (combined) or `<base>/ws` (raw). */
+function streamEndpoint(base: string, forbidProduction: boolean, endpoint: "combined" | "raw"): string {
   let url: URL;
   try {
     url = new URL(base);
@@ -70,7 +70,7 @@ function combinedEndpoint(base: string, forbidProduction: boolean): string {
     );
   }
   const path = url.pathname.replace(/\/+$/, "").replace(/\/(ws|stream)$/, "");
-  return `${url.protocol}//${url.host}${path}/stream`;
+  return `${url.protocol}//${url.host}${path}/${endpoint === "raw" ? "ws" : "stream"}`;
 }
 
 /**
@@ -139,7 +139,11 @@ export class BinanceMarketStream {
   #lastLagMs = 0;
 
   constructor(options: BinanceMarketStreamOptions) {
-    this.#url = combinedEndpoint(options.streamBaseUrl, options.forbidProductionHosts ?? false);
+    this.#url = streamEndpoint(
+      options.streamBaseUrl,
+      options.forbidProductionHosts ?? false,
+      options.endpoint ?? "combined",
+    );
     this.#sink = options.sink;
     const origin = performance.timeOrigin;
     this.#nowMicros = options.nowMicros ?? (() => Math.floor((origin + performance.now()) * 1000));
