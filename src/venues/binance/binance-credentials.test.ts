@@ -10,7 +10,7 @@ import {
   loadBinanceCredentials,
   maskApiKey,
 } from "./binance-credentials.ts";
-import { JAVA_ED25519_PEM, PYTHON_RSA_PEM } from "./signing/signing-test-keys.ts";
+import { JAVA_ED25519_PEM, PYTHON_RSA_PEM } from "./signing/test-support/signing-test-keys.ts";
 
 const API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";

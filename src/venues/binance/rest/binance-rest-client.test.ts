@@ -5,7 +5,7 @@ import { BinanceApiError, isUnknownOutcome } from "../binance-api-error.ts";
 import { BinanceCredentials } from "../binance-credentials.ts";
 import { hmacSigner } from "../signing/request-signer.ts";
 import { BinanceRestClient, type BinanceRestClientOptions } from "./binance-rest-client.ts";
-import { type FakeAnswer, FakeRestServer } from "./fake-rest-server.ts";
+import { type FakeAnswer, FakeRestServer } from "./test-support/fake-rest-server.ts";
 
 const API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";

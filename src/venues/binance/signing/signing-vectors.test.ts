@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { BinanceCredentials } from "../binance-credentials.ts";
 import { buildQueryString } from "./build-query-string.ts";
 import { ed25519Signer, hmacSigner, rsaSigner, signerFromPrivateKeyPem } from "./request-signer.ts";
-import { JAVA_ED25519_PEM, PYTHON_ED25519_PEM, PYTHON_RSA_PEM } from "./signing-test-keys.ts";
+import { JAVA_ED25519_PEM, PYTHON_ED25519_PEM, PYTHON_RSA_PEM } from "./test-support/signing-test-keys.ts";
 import { signWsApiParams, wsApiSignaturePayload } from "./ws-api-signing.ts";
 
 // Every vector of reference sections 3.3 and 3.4.
