@@ -335,6 +335,48 @@ describe("ExecutionEngine order tracking", () => {
     assert.equal(w.portfolio.positionView(S1, BTCUSDT).averagePrice.toString(), "106");
   });
 
+  test("an unknown submit outcome leaves the order SUBMITTED; the venue's later report settles it without invalid transitions", async () => {
+    const venue = new ScriptedVenue();
+    venue.onSubmit = () =>
+      Promise.resolve({ kind: "unknown", reason: "unknown outcome: timeout", ts: asMicros(T0) });
+    const w = wire(venue);
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o1"));
+    await w.engine.idle();
+    assert.equal(w.engine.order(clientOrderId("o1"))?.status, "SUBMITTED");
+    assert.equal(w.engine.stats().unknownOutcomes, 1);
+    assert.deepEqual(
+      w.problems.map((p) => p.code),
+      ["DES_ERR_VENUE_UNKNOWN_OUTCOME"],
+    );
+    // Reconciliation found it: accepted, then its fill.
+    venue.emit({
+      kind: "accepted",
+      clientOrderId: clientOrderId("o1"),
+      venueOrderId: venueOrderId("v1"),
+      instrumentId: BTCUSDT,
+      ts: asMicros(T0),
+    });
+    venue.emit({ kind: "fill", fill: venueFill("T1", "1", "100") });
+    assert.deepEqual(w.kinds(), ["OrderSubmitted", "OrderAccepted", "OrderFilled:FILLED"]);
+    assert.equal(w.engine.stats().invalidTransitions, 0);
+    assert.equal(w.portfolio.position(S1, BTCUSDT).toString(), "1");
+
+    // Another order the venue proves it never had: rejected, final.
+    venue.onSubmit = () =>
+      Promise.resolve({ kind: "unknown", reason: "unknown outcome: 503", ts: asMicros(T0) });
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o2"));
+    await w.engine.idle();
+    venue.emit({
+      kind: "rejected",
+      clientOrderId: clientOrderId("o2"),
+      instrumentId: BTCUSDT,
+      reason: "never placed",
+      ts: asMicros(T0),
+    });
+    assert.equal(w.engine.order(clientOrderId("o2"))?.status, "REJECTED");
+    assert.equal(w.engine.stats().invalidTransitions, 0);
+  });
+
   test("a fill reported before the submit response still yields Submitted, Accepted, Filled in order", async () => {
     const venue = new ScriptedVenue();
     venue.onSubmit = () => {

@@ -79,6 +79,8 @@ export interface ExecutionStats {
   readonly cancelsIgnored: number;
   /** Venue calls that failed (threw or rejected their promise), each reported. */
   readonly venueFailures: number;
+  /** Submits whose outcome the venue could not settle yet: left SUBMITTED until it reports them. */
+  readonly unknownOutcomes: number;
   readonly marketEventsRouted: number;
   readonly closedOrdersEvicted: number;
   readonly problems: number;
@@ -92,9 +94,10 @@ const MAX_RECENT_PROBLEMS = 100;
  * Topic.OrderEvent. Each fill applies once, keyed by its trade id, and partial fills accumulate.
  * It also feeds market data from the bus to a simulating venue.
  *
- * Risk checks, the order queue and the asynchronous executor with timeouts and retries come later;
- * here a venue call that fails marks the order REJECTED and is reported (reconciliation will have to
- * settle orders whose outcome is unknown).
+ * Risk checks, the order queue and the asynchronous executor with timeouts and retries come later.
+ * A submit whose outcome the venue could not settle ("unknown") leaves the order SUBMITTED: the venue's
+ * reconciliation reports it later (accepted and fills, or rejected). A venue call that throws marks the
+ * order REJECTED and is reported.
  */
 export class ExecutionEngine {
   readonly #bus: MessageBus;
@@ -124,6 +127,7 @@ export class ExecutionEngine {
     cancelsRejected: 0,
     cancelsIgnored: 0,
     venueFailures: 0,
+    unknownOutcomes: 0,
     marketEventsRouted: 0,
     problems: 0,
   };
@@ -248,6 +252,18 @@ export class ExecutionEngine {
     if (result.kind === "accepted") {
       this.#accept(tracked, result.venueOrderId, result.ts);
       for (const fill of result.fills) this.#applyFill(fill);
+      return;
+    }
+    if (result.kind === "unknown") {
+      // Not final: the order stays SUBMITTED until the venue's reconciliation reports it.
+      this.#stats.unknownOutcomes++;
+      this.#report(
+        new DesError(
+          ErrorCode.VenueUnknownOutcome,
+          `order ${tracked.order.clientOrderId}: ${result.reason}`,
+          { clientOrderId: tracked.order.clientOrderId },
+        ),
+      );
       return;
     }
     this.#reject(tracked, result.reason, result.ts);

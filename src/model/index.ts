@@ -60,6 +60,7 @@ export type {
   SubmitAccepted,
   SubmitRejected,
   SubmitResult,
+  SubmitUnknown,
   VenueBalance,
   VenueBalancesChanged,
   VenueCancelRequest,

@@ -95,8 +95,20 @@ export interface SubmitRejected {
   readonly ts: UnixMicros;
 }
 
+/**
+ * Nobody knows yet whether the venue placed the order (a timeout, a broken connection or a 5xx after
+ * sending, and the look-ups did not settle it). The order is not final: the venue keeps reconciling
+ * and reports what it finds as events (accepted and fills, or rejected when it proves the order was
+ * never placed). Nothing may resend it meanwhile.
+ */
+export interface SubmitUnknown {
+  readonly kind: "unknown";
+  readonly reason: string;
+  readonly ts: UnixMicros;
+}
+
 /** The outcome of a submit. */
-export type SubmitResult = SubmitAccepted | SubmitRejected;
+export type SubmitResult = SubmitAccepted | SubmitRejected | SubmitUnknown;
 
 /** The outcome of a cancel. */
 export type CancelResult =

@@ -581,15 +581,15 @@ describe("BinanceVenue unknown outcome", () => {
     assert.equal(h.rest.callsOf("newOrder").length, 1);
   });
 
-  test("still unknown after the bound: rejected 'unknown outcome', then reconciliation settles it", async () => {
+  test("still unknown after the bound: 'unknown' (not final), then reconciliation settles it", async () => {
     const h = harness();
     await h.venue.start();
     h.rest.newOrderImpl = () => Promise.reject(unknownOutcome());
     h.rest.queryOrderImpl = () =>
       Promise.reject(new DesError(ErrorCode.VenueUnavailable, "connect ECONNREFUSED (GET /api/v3/order)"));
     const result = await h.venue.submit(limitBuy());
-    assert.equal(result.kind, "rejected");
-    assert.match(result.kind === "rejected" ? result.reason : "", /^unknown outcome/);
+    assert.equal(result.kind, "unknown");
+    assert.match(result.kind === "unknown" ? result.reason : "", /^unknown outcome/);
     assert.equal(h.rest.callsOf("newOrder").length, 1);
     assert.equal(h.venue.stats().pendingUnknown, 1);
 
@@ -608,7 +608,7 @@ describe("BinanceVenue unknown outcome", () => {
     assert.equal(h.rest.callsOf("newOrder").length, 1);
   });
 
-  test("reconciliation drops an unknown order the venue never had, once past recvWindow", async () => {
+  test("reconciliation rejects an unknown order the venue never had, once past recvWindow", async () => {
     const h = harness();
     await h.venue.start();
     h.rest.newOrderImpl = () => Promise.reject(unknownOutcome());
@@ -617,7 +617,12 @@ describe("BinanceVenue unknown outcome", () => {
     h.rest.queryOrderImpl = () => Promise.reject(binanceError(-2013, "Order does not exist."));
     await h.venue.reconcile();
     assert.equal(h.venue.stats().pendingUnknown, 0);
-    assert.equal(h.events.length, 0);
+    // Execution still holds the order as submitted: the venue reports that it never had it.
+    assert.deepEqual(
+      h.events.map((e) => e.kind),
+      ["rejected"],
+    );
+    assert.match(h.events[0]?.kind === "rejected" ? h.events[0].reason : "", /^never placed/);
   });
 });
 

@@ -415,6 +415,14 @@ export class BinanceVenue implements VenuePort {
           "binance venue: order of unknown outcome was never placed",
         );
         this.#forget(order);
+        // Execution still holds it as submitted: tell it the venue never had it.
+        this.#emit({
+          kind: "rejected",
+          clientOrderId: order.clientOrderId,
+          instrumentId: wireInstrumentId(order.symbol),
+          reason: "never placed: the venue has no such order after recvWindow (unknown outcome settled)",
+          ts: this.#now(),
+        });
       },
     };
   }

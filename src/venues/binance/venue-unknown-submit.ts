@@ -7,7 +7,13 @@ import {
   type UnixMicros,
   venueOrderId,
 } from "../../core/index.ts";
-import type { SubmitAccepted, SubmitRejected, SubmitResult, VenueFill } from "../../model/index.ts";
+import type {
+  SubmitAccepted,
+  SubmitRejected,
+  SubmitResult,
+  SubmitUnknown,
+  VenueFill,
+} from "../../model/index.ts";
 import { BinanceApiError, isUnknownOutcome } from "./binance-api-error.ts";
 import type { BinanceRestApi, NewOrderParams } from "./rest/binance-rest-api.ts";
 import type { UserDataLogger } from "./user/user-data-source.ts";
@@ -58,8 +64,8 @@ const DUPLICATE_ORDER_MSG = "Duplicate order sent.";
  * Settles a placement whose outcome is unknown without ever placing the order twice: looks it up
  * by client order id (bounded back-off); found -> accepted, with its fills from myTrades when it
  * traded; provably absent (past recvWindow + 1 s) -> resent once with the same client order id;
- * still unknown after the bound -> rejected "unknown outcome ..." and the order stays tracked as
- * "unknown" for reconciliation. An order the user stream reported is never resent.
+ * still unknown after the bound -> SubmitUnknown "unknown outcome ..." (not final) and the order stays
+ * tracked as "unknown" for reconciliation, which reports it as accepted (+ fills) or rejected. An order the user stream reported is never resent.
  */
 export async function settleUnknownSubmit(
   ctx: UnknownSubmitContext,
@@ -126,9 +132,12 @@ export async function settleUnknownSubmit(
       { clientOrderId: order.clientOrderId, symbol: order.symbol, lastError: found.lastError },
       "binance venue: order outcome still unknown; reconciliation will settle it",
     );
-    return rejected(
-      `unknown outcome: ${lastError}; still unknown after look-ups (${found.lastError}), left to reconciliation`,
-    );
+    const unknown: SubmitUnknown = {
+      kind: "unknown",
+      reason: `unknown outcome: ${lastError}; still unknown after look-ups (${found.lastError}), left to reconciliation`,
+      ts: ctx.now(),
+    };
+    return unknown;
   }
 }
 
