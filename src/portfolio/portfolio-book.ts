@@ -14,6 +14,10 @@ export interface BookView {
   readonly realizedPnl: Readonly<Record<string, Decimal>>;
   /** Per quote asset: the unrealized PnL of the positions quoted in it, at the marks. */
   readonly unrealizedPnl: Readonly<Record<string, Decimal>>;
+  /** Commissions paid, per asset they were charged in (quote, base or a third asset such as BNB). */
+  readonly fees: Readonly<Record<string, Decimal>>;
+  /** Per quote asset: the gross exposure, sum of |quantity| x mark of the positions quoted in it. */
+  readonly exposure: Readonly<Record<string, Decimal>>;
 }
 
 /**
@@ -93,13 +97,20 @@ export class PortfolioBook {
     const positions: PositionView[] = [];
     const realizedPnl: Record<string, Decimal> = {};
     const unrealizedPnl: Record<string, Decimal> = {};
+    const fees: Record<string, Decimal> = {};
+    const exposure: Record<string, Decimal> = {};
     for (const position of this.#positions.values()) {
       const view = position.view(mark(position.instrumentId));
       positions.push(view);
+      for (const [asset, amount] of Object.entries(view.commissions))
+        fees[asset] = (fees[asset] ?? Decimal.ZERO).add(amount);
       const quote = instruments.get(position.instrumentId)?.quoteAsset;
       if (quote === undefined) continue;
       realizedPnl[quote] = (realizedPnl[quote] ?? Decimal.ZERO).add(view.realizedPnl);
       unrealizedPnl[quote] = (unrealizedPnl[quote] ?? Decimal.ZERO).add(view.unrealizedPnl);
+      const price = view.markPrice ?? position.lastFillPrice;
+      const gross = price === undefined ? Decimal.ZERO : view.quantity.abs().mul(price);
+      exposure[quote] = (exposure[quote] ?? Decimal.ZERO).add(gross);
     }
     const equity: Record<string, Decimal> = {};
     for (const quote of Object.keys(realizedPnl).sort())
@@ -113,6 +124,8 @@ export class PortfolioBook {
       equity,
       realizedPnl,
       unrealizedPnl,
+      fees,
+      exposure,
     };
   }
 

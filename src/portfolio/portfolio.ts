@@ -10,6 +10,7 @@ import {
   type UnixMicros,
 } from "../core/index.ts";
 import type { Bar, Instrument, OrderEvent, OrderFilled, TradeTick } from "../model/index.ts";
+import { EquityCurve, type EquityPoint } from "./equity-curve.ts";
 import { type BookView, PortfolioBook } from "./portfolio-book.ts";
 import type { PositionView } from "./position.ts";
 
@@ -23,6 +24,8 @@ export interface PortfolioConfig {
   readonly initialCash?: Readonly<Record<string, Readonly<Record<string, string | Decimal>>>>;
   /** How many recent fills' trade ids it remembers to refuse a repeat; default 100 000. */
   readonly rememberedTradeIds?: number;
+  /** Samples kept per book's equity curve; default 10 000 (when full the oldest is overwritten). */
+  readonly equityCurveCapacity?: number;
   /** Receives every problem (a malformed fill, an unknown instrument); the app logs them. */
   readonly onProblem?: (problem: DesError) => void;
 }
@@ -58,6 +61,8 @@ export class Portfolio {
   readonly #strategies = new Map<StrategyId, PortfolioBook>();
   readonly #accounts = new Map<AccountId, PortfolioBook>();
   readonly #initialCash = new Map<string, Record<string, Decimal>>();
+  readonly #curves = new Map<string, EquityCurve>();
+  readonly #curveCapacity: number;
   readonly #marks = new Map<InstrumentId, { price: Decimal; at: number }>();
   readonly #appliedTradeIds = new Set<string>();
   readonly #tradeIdOrder: string[] = [];
@@ -79,6 +84,7 @@ export class Portfolio {
     this.#clock = config.clock;
     this.#onProblem = config.onProblem;
     for (const inst of config.instruments) this.#instruments.set(inst.id, inst);
+    this.#curveCapacity = config.equityCurveCapacity ?? 10_000;
     const remembered = config.rememberedTradeIds ?? 100_000;
     if (!Number.isInteger(remembered) || remembered < 1) {
       throw new DesError(
@@ -238,6 +244,29 @@ export class Portfolio {
         .map((b) => b.view(this.#instruments, this.#markOf))
         .sort(byOwner),
     };
+  }
+
+  /**
+   * Samples the equity of every book (accounts and strategies) into its equity curve; the app calls it
+   * on an interval. Returns the number of books sampled.
+   */
+  recordEquity(at: UnixMicros = this.#clock.now()): number {
+    const books = [...this.#accounts.values(), ...this.#strategies.values()];
+    for (const book of books) {
+      const key = book.owner;
+      let curve = this.#curves.get(key);
+      if (curve === undefined) {
+        curve = new EquityCurve(this.#curveCapacity);
+        this.#curves.set(key, curve);
+      }
+      curve.record({ ts: at, equity: book.view(this.#instruments, this.#markOf).equity });
+    }
+    return books.length;
+  }
+
+  /** Returns the equity samples of a book (an account id or a strategy id), oldest first. */
+  equityCurve(owner: string): EquityPoint[] {
+    return this.#curves.get(owner)?.points() ?? [];
   }
 
   /** Returns a copy of the counters. */
