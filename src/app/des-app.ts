@@ -29,6 +29,8 @@ import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-set
 
 /** How often buffered order events and signals are written to the store. */
 const STORE_FLUSH_INTERVAL_MS = 250;
+/** How often every book's equity is sampled into its equity curve. */
+const EQUITY_SAMPLE_INTERVAL_MS = 60_000;
 
 /** What the composition root may be given instead of its defaults (tests inject these). */
 export interface DesAppDeps {
@@ -59,6 +61,7 @@ export class DesApp {
   readonly #startedAtMs = Date.now();
   readonly #binance: BinanceConnection | undefined;
   #flushTimer: TimerId | undefined;
+  #equityTimer: TimerId | undefined;
   #state: "created" | "running" | "stopping" | "stopped" = "created";
 
   private constructor(config: DesConfig, deps: DesAppDeps, parts: OpenedParts) {
@@ -169,6 +172,10 @@ export class DesApp {
     this.portfolio.start();
     this.execution.start();
     this.#flushTimer = this.clock.setInterval(() => this.#flushStore(), STORE_FLUSH_INTERVAL_MS);
+    this.#equityTimer = this.clock.setInterval(
+      () => this.portfolio.recordEquity(),
+      EQUITY_SAMPLE_INTERVAL_MS,
+    );
     const failures = await this.strategies.startAll();
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
@@ -221,6 +228,7 @@ export class DesApp {
       this.log.error({ code: err.code }, err.message);
     }
     if (this.#flushTimer !== undefined) this.clock.clearTimer(this.#flushTimer);
+    if (this.#equityTimer !== undefined) this.clock.clearTimer(this.#equityTimer);
     try {
       this.store.close();
     } catch (e) {
