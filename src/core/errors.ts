@@ -52,6 +52,7 @@ export const ErrorCode = {
   OrderBookGap: "DES_ERR_ORDER_BOOK_GAP",
   InvalidCredentials: "DES_ERR_INVALID_CREDENTIALS",
   ProductionNotConfirmed: "DES_ERR_PRODUCTION_NOT_CONFIRMED",
+  InvalidRiskState: "DES_ERR_INVALID_RISK_STATE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -338,7 +338,7 @@ export class RiskEngine {
   }
 
   /**
-   * Restores a snapshot (validated; throws DES_ERR_INVALID_STRATEGY_STATE when malformed). The kill
+   * Restores a snapshot (validated; throws DES_ERR_INVALID_RISK_STATE when malformed). The kill
    * switch is always restored; the daily counters only when the snapshot is from the current risk day.
    * Returns whether the counters were kept.
    */

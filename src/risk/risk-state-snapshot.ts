@@ -26,14 +26,14 @@ export interface RiskStateStore {
   save(snapshot: RiskStateSnapshot): void | Promise<void>;
 }
 
-/** Returns the snapshot validated; throws DES_ERR_INVALID_STRATEGY_STATE naming what is wrong. */
+/** Returns the snapshot validated; throws DES_ERR_INVALID_RISK_STATE naming what is wrong. */
 export function parseRiskStateSnapshot(raw: unknown): RiskStateSnapshot {
   const r = snapshotSchema.safeParse(raw);
   if (r.success) return r.data;
   const problems = r.error.issues.map(
     (i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`,
   );
-  throw new DesError(ErrorCode.InvalidStrategyState, `invalid risk state snapshot: ${problems.join("; ")}`, {
+  throw new DesError(ErrorCode.InvalidRiskState, `invalid risk state snapshot: ${problems.join("; ")}`, {
     keys: r.error.issues.map((i) => i.path.join(".")),
   });
 }
