@@ -121,6 +121,9 @@ test("an order POST that times out after the venue accepted it: submit resolves 
   assert.equal(stats.unknownFound, 1);
   assert.equal(stats.resends, 0);
   assert.equal(stats.pendingUnknown, 0);
+  // Asked by client order id, the venue knows it; an id it never received is absent.
+  assert.equal(await venue.queryOrder(clientOrderId("lostAnswer1"), BTCUSDT), "open");
+  assert.equal(await venue.queryOrder(clientOrderId("neverSent1"), BTCUSDT), "absent");
   // The stream's NEW report is the same order, reported accepted once.
   await waitFor(() => events.some((e) => e.kind === "accepted"), 5000, "the stream's NEW report");
   assert.equal(events.filter((e) => e.kind === "accepted").length, 1);

@@ -1,10 +1,16 @@
 import type { ClientOrderId, InstrumentId, UnixMicros } from "../core/index.ts";
-import type { SubmitAccepted, SubmitRejected, VenueOrderRequest, VenuePort } from "../model/index.ts";
+import type {
+  SubmitAccepted,
+  SubmitRejected,
+  VenueOrderLookupStatus,
+  VenueOrderRequest,
+  VenuePort,
+} from "../model/index.ts";
 import type { OrderQueueStats, QUEUE_FULL } from "./order-queue.ts";
 import type { VenueRateLimiter } from "./venue-rate-limiter.ts";
 
 /** What a venue says about a client order id when asked (Binance: GET /api/v3/order; -2013 = absent). */
-export type VenueOrderLookupStatus = "open" | "filled" | "canceled" | "expired" | "rejected" | "absent";
+export type { VenueOrderLookupStatus };
 
 /** Asks a venue about one order by its client order id: the only basis for a safe resend. */
 export interface VenueOrderLookup {

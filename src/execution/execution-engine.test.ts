@@ -24,6 +24,7 @@ import type {
   VenueEventListener,
   VenueFill,
   VenueOpenOrder,
+  VenueOrderLookupStatus,
   VenueOrderRequest,
   VenuePort,
 } from "../model/index.ts";
@@ -81,6 +82,9 @@ class ScriptedVenue implements VenuePort {
   }
   openOrders(): Promise<readonly VenueOpenOrder[]> {
     return Promise.resolve([]);
+  }
+  queryOrder(): Promise<VenueOrderLookupStatus> {
+    return Promise.resolve("absent");
   }
   balances(): Promise<readonly VenueBalance[]> {
     return Promise.resolve([]);

@@ -72,6 +72,7 @@ export type {
   VenueOrderCanceled,
   VenueOrderExpired,
   VenueOrderFilled,
+  VenueOrderLookupStatus,
   VenueOrderRejected,
   VenueOrderRequest,
   VenuePort,

@@ -29,6 +29,11 @@ export interface VenuePort {
   cancel(request: VenueCancelRequest): Promise<CancelResult>;
   /** Returns the orders the venue holds open. */
   openOrders(): Promise<readonly VenueOpenOrder[]>;
+  /**
+   * Asks the venue about one order by its client order id: the only safe basis for deciding that a
+   * send whose outcome is unknown may be repeated. "absent": the venue does not know the order.
+   */
+  queryOrder(clientOrderId: ClientOrderId, instrumentId: InstrumentId): Promise<VenueOrderLookupStatus>;
   /** Returns the account's balances per asset. */
   balances(): Promise<readonly VenueBalance[]>;
   /** Registers the receiver of asynchronous venue events; returns the function that removes it. */
@@ -39,6 +44,9 @@ export interface VenuePort {
    */
   onMarketEvent?(event: MarketEvent): void;
 }
+
+/** What a venue says of one order when asked by client order id. */
+export type VenueOrderLookupStatus = "open" | "filled" | "canceled" | "expired" | "rejected" | "absent";
 
 /** An order as sent to a venue. */
 export interface VenueOrderRequest {

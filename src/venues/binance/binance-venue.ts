@@ -1,6 +1,7 @@
 import {
   type AccountId,
   accountId,
+  type ClientOrderId,
   Decimal,
   type DesError,
   type InstrumentId,
@@ -22,6 +23,7 @@ import type {
   VenueEventListener,
   VenueFill,
   VenueOpenOrder,
+  VenueOrderLookupStatus,
   VenueOrderRequest,
   VenuePort,
 } from "../../model/index.ts";
@@ -45,7 +47,7 @@ import { BoundedSeenSet } from "./venue-seen-set.ts";
 import type { UnknownOutcomeOptions } from "./venue-unknown-outcome.ts";
 import { settleUnknownSubmit, type UnknownSubmitContext } from "./venue-unknown-submit.ts";
 import { wireClientOrderId, wireInstrumentId } from "./venue-wire-ids.ts";
-import type { NewOrderResponseMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
+import type { BinanceOrderStatus, NewOrderResponseMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
 import type { ExecutionReportMsg } from "./wire/user-msgs.ts";
 
 const DEFAULT_MAX_SEEN_FILLS = 200_000;
@@ -221,6 +223,23 @@ export class BinanceVenue implements VenuePort {
         // Still unknown; the stream (or the next reconciliation) reports a cancel that happened.
       }
       return { kind: "rejected", reason: `cancel outcome unknown: ${err.message}`, ts: this.#now() };
+    }
+  }
+
+  /**
+   * Asks Binance about one order by client order id (GET /api/v3/order): its status, or "absent" on
+   * -2013 "Order does not exist.". Other failures throw (the caller cannot conclude anything).
+   */
+  async queryOrder(
+    clientOrderId: ClientOrderId,
+    instrumentId: InstrumentId,
+  ): Promise<VenueOrderLookupStatus> {
+    try {
+      const venue = await this.#rest.queryOrder({ symbol: instrumentId, origClientOrderId: clientOrderId });
+      return lookupStatusOf(venue.status);
+    } catch (err) {
+      if (err instanceof BinanceApiError && err.binanceCode === -2013) return "absent";
+      throw err;
     }
   }
 
@@ -564,3 +583,23 @@ export class BinanceVenue implements VenuePort {
 }
 
 export type { BinanceVenueOptions, BinanceVenueStats } from "./binance-venue-options.ts";
+
+/** Maps Binance's order status to the venue port's look-up status. */
+function lookupStatusOf(status: BinanceOrderStatus): VenueOrderLookupStatus {
+  switch (status) {
+    case "NEW":
+    case "PENDING_NEW":
+    case "PARTIALLY_FILLED":
+    case "PENDING_CANCEL":
+      return "open";
+    case "FILLED":
+      return "filled";
+    case "CANCELED":
+      return "canceled";
+    case "REJECTED":
+      return "rejected";
+    case "EXPIRED":
+    case "EXPIRED_IN_MATCH":
+      return "expired";
+  }
+}

@@ -467,3 +467,23 @@ test("trade ids are unique across fills that share a timestamp", async () => {
   assert.ok(fills.every((f) => f.ts === h.clock.now()));
   assert.equal(fills.reduce((sum, f) => sum.add(f.quantity), Decimal.ZERO).toString(), "3");
 });
+
+describe("PaperVenue queryOrder", () => {
+  test("answers open, filled, canceled, and absent for an order it never had", async () => {
+    const h = harness();
+    const qty = dec("0.1");
+    assertAccepted(
+      await h.submit({ id: "rest", type: "LIMIT", price: dec("90"), timeInForce: "GTC", quantity: qty }),
+    );
+    assertAccepted(
+      await h.submit({ id: "cxl", type: "LIMIT", price: dec("80"), timeInForce: "GTC", quantity: qty }),
+    );
+    assertAccepted(await h.submit({ id: "mkt", quantity: qty }));
+    h.trade("100");
+    await h.venue.cancel({ clientOrderId: clientOrderId("cxl"), instrumentId: BTCUSDT });
+    assert.equal(await h.venue.queryOrder(clientOrderId("rest"), BTCUSDT), "open");
+    assert.equal(await h.venue.queryOrder(clientOrderId("mkt"), BTCUSDT), "filled");
+    assert.equal(await h.venue.queryOrder(clientOrderId("cxl"), BTCUSDT), "canceled");
+    assert.equal(await h.venue.queryOrder(clientOrderId("never"), BTCUSDT), "absent");
+  });
+});

@@ -1,6 +1,7 @@
 import {
   type AccountId,
   accountId,
+  type ClientOrderId,
   type Clock,
   Decimal,
   DesError,
@@ -24,12 +25,16 @@ import {
   type VenueEvent,
   type VenueEventListener,
   type VenueOpenOrder,
+  type VenueOrderLookupStatus,
   type VenueOrderRequest,
   type VenuePort,
 } from "../../model/index.ts";
 import { type MatchedPrice, matchPrice } from "./match-price.ts";
 import { PaperBalances } from "./paper-balances.ts";
 import { type PaperOrder, RestingOrders } from "./resting-orders.ts";
+
+/** Closed orders whose final status queryOrder still answers. */
+const CLOSED_STATUSES_KEPT = 100_000;
 
 /** How a paper venue is set up. */
 export interface PaperVenueConfig {
@@ -79,6 +84,8 @@ export class PaperVenue implements VenuePort {
   readonly #instruments = new Map<InstrumentId, Instrument>();
   readonly #balances: PaperBalances;
   readonly #orders = new RestingOrders();
+  /** Final statuses of closed orders, for queryOrder; the oldest is forgotten beyond CLOSED_STATUSES_KEPT. */
+  readonly #closedStatus = new Map<ClientOrderId, VenueOrderLookupStatus>();
   readonly #makerFeeRate: Decimal;
   readonly #takerFeeRate: Decimal;
   /** Fee rate used to reserve funds for a limit buy, which may fill as maker or taker. */
@@ -131,8 +138,16 @@ export class PaperVenue implements VenuePort {
       return Promise.resolve({ kind: "rejected", reason: "Unknown order sent.", ts });
     }
     this.#close(order);
+    this.#rememberClosed(order.clientOrderId, "canceled");
     this.#stats.ordersCanceled++;
     return Promise.resolve({ kind: "canceled", ts });
+  }
+
+  /** Returns what the venue knows of an order: open, its final status, or absent (never placed or forgotten). */
+  queryOrder(clientOrderId: ClientOrderId, instrumentId: InstrumentId): Promise<VenueOrderLookupStatus> {
+    const open = this.#orders.get(clientOrderId);
+    if (open !== undefined) return Promise.resolve(open.instrumentId === instrumentId ? "open" : "absent");
+    return Promise.resolve(this.#closedStatus.get(clientOrderId) ?? "absent");
   }
 
   /** Returns the open orders, in arrival order. */
@@ -349,6 +364,7 @@ export class PaperVenue implements VenuePort {
     }
     order.filledQty = order.filledQty.add(qty);
     this.#orders.remove(order);
+    this.#rememberClosed(order.clientOrderId, "filled");
     this.#stats.fills++;
     const now = this.#clock.now();
     this.#emit({
@@ -372,6 +388,7 @@ export class PaperVenue implements VenuePort {
 
   #expire(order: PaperOrder, reason: string): void {
     this.#close(order);
+    this.#rememberClosed(order.clientOrderId, "expired");
     this.#stats.ordersExpired++;
     this.#emit({
       kind: "expired",
@@ -381,6 +398,14 @@ export class PaperVenue implements VenuePort {
       reason,
       ts: this.#clock.now(),
     });
+  }
+
+  #rememberClosed(clientOrderId: ClientOrderId, status: VenueOrderLookupStatus): void {
+    this.#closedStatus.set(clientOrderId, status);
+    if (this.#closedStatus.size > CLOSED_STATUSES_KEPT) {
+      const oldest = this.#closedStatus.keys().next().value;
+      if (oldest !== undefined) this.#closedStatus.delete(oldest);
+    }
   }
 
   /** Removes an open order and gives back what it still reserves. */
