@@ -96,7 +96,8 @@ async function runOnce(path: PathName): Promise<RunResult> {
   let portfolio: Portfolio | undefined;
   if (path === "full") {
     const venue = new PaperVenue({ clock, instruments, initialBalances: BALANCES, accountId: ACCOUNT });
-    execution = new ExecutionEngine({ bus, clock, venue });
+    // As the app configures the paper venue: no in-flight bound (it settles every submit in-process).
+    execution = new ExecutionEngine({ bus, clock, venue, executor: { maxInFlight: 100_000 } });
     portfolio = new Portfolio({ bus, clock, instruments, initialCash: { [ACCOUNT]: BALANCES } });
     portfolio.start();
     execution.start();

@@ -1,8 +1,9 @@
 import type { MessageBus } from "../bus/index.ts";
 import { Topic } from "../bus/index.ts";
 import type { StrategyId } from "../core/index.ts";
+import type { ExecutionEngine } from "../execution/index.ts";
 import type { MarketDataEngine } from "../market/index.ts";
-import { type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
+import { MetricName, type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
 import type { SqliteStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
@@ -16,6 +17,7 @@ export interface MeteredParts {
   readonly strategies: StrategyEngine;
   readonly portfolio: Portfolio;
   readonly store: SqliteStore;
+  readonly execution: ExecutionEngine;
 }
 
 /** Latency recorders handed to the strategy engine before the parts exist. */
@@ -33,6 +35,7 @@ export class AppMetrics implements LatencyRecorders {
   readonly runtime: RuntimeMetrics;
   readonly #strategyLatency;
   readonly #tickToSignal;
+  readonly #orderLatency;
   readonly #strategyChildren = new Map<string, { record(v: number): void }>();
 
   constructor(registry: MetricsRegistry) {
@@ -49,6 +52,15 @@ export class AppMetrics implements LatencyRecorders {
       "des_tick_to_signal_us",
       "Time from a market event's receipt to the signal it caused, microseconds",
     );
+    this.#orderLatency = registry.histogram(
+      MetricName.OrderLatency,
+      "From queueing an order to its settled outcome (queue wait, venue round trip, look-ups), microseconds",
+    );
+  }
+
+  /** Records one order's latency from queueing to its settled outcome (executor total hook). */
+  onOrderLatency(micros: number): void {
+    this.#orderLatency.record(micros);
   }
 
   onLatency(strategyId: StrategyId, micros: number): void {
@@ -64,8 +76,8 @@ export class AppMetrics implements LatencyRecorders {
     this.#tickToSignal.record(micros);
   }
 
-  /** Registers the metrics read from the running parts and counts bus events. */
-  attach(parts: MeteredParts): void {
+  /** Registers the metrics read from the running parts and counts bus events; riskDenials: per reason, when risk is on. */
+  attach(parts: MeteredParts, riskDenials?: () => ReadonlyMap<string, number>): void {
     const r = this.registry;
     const engineStats = () => parts.strategies.stats();
     const sumStrategies = (pick: (s: ReturnType<typeof engineStats>["strategies"][number]) => number) => () =>
@@ -144,6 +156,7 @@ export class AppMetrics implements LatencyRecorders {
       "metrics.order-events",
     );
     parts.bus.subscribe(Topic.SubscriberFailed, () => busFailures.inc(), "metrics.bus-failures");
+    this.#attachOrderPath(parts, riskDenials);
     r.counterFn("des_bus_published_total", "Messages published on the bus, all topics", () =>
       parts.bus.stats().reduce((n, t) => n + t.published, 0),
     );
@@ -158,5 +171,54 @@ export class AppMetrics implements LatencyRecorders {
             0,
           ),
     );
+  }
+
+  #attachOrderPath(parts: MeteredParts, denials: (() => ReadonlyMap<string, number>) | undefined): void {
+    const r = this.registry;
+    const exec = () => parts.execution.executorStats();
+    r.samplesFn(
+      MetricName.OrderQueueDepth,
+      "Orders waiting in the executor's queue, per lane",
+      "gauge",
+      ["lane"],
+      () => {
+        const q = exec().queue;
+        return [
+          { labels: { lane: "priority" }, value: q.depthPriority },
+          { labels: { lane: "main" }, value: q.depthMain },
+          { labels: { lane: "overflow" }, value: q.depthOverflow },
+        ];
+      },
+    );
+    r.counterFn(
+      MetricName.OrderQueueOverflow,
+      "Orders that waited in the overflow buffer because the main lane was full",
+      () => exec().queue.overflowed,
+    );
+    r.counterFn(
+      MetricName.OrderQueueEnqueued,
+      "Orders accepted into the executor's queue",
+      () => exec().queue.enqueued,
+    );
+    r.counterFn(MetricName.OrderQueueDenied, "Orders denied with QUEUE_FULL", () => exec().queue.denied);
+    r.gaugeFn(
+      MetricName.ExecutorInFlight,
+      "Orders sent and not yet settled (look-ups included)",
+      () => exec().inFlight,
+    );
+    r.counterFn(
+      MetricName.OrderRetries,
+      "Resends after a look-up proved the order absent",
+      () => exec().resends,
+    );
+    if (denials !== undefined) {
+      r.samplesFn(
+        MetricName.RiskDenials,
+        "Orders denied by the risk checks, per reason",
+        "counter",
+        ["reason"],
+        () => [...denials()].map(([reason, value]) => ({ labels: { reason }, value })),
+      );
+    }
   }
 }

@@ -190,6 +190,21 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(100).max(3_600_000).default(5000),
     doc: "How often changed strategy state is saved",
   },
+  riskFile: {
+    env: "DES_RISK_FILE",
+    schema: z.string().min(1).optional(),
+    doc: "Risk limits (JSON, validated by the risk engine's schema); absent: no limits",
+  },
+  executorConcurrency: {
+    env: "DES_EXECUTOR_CONCURRENCY",
+    schema: z.coerce.number().int().min(1).max(1024).default(8),
+    doc: "Orders in flight at a remote venue (Binance) at once: sent, outcome not settled (the paper venue is not bounded)",
+  },
+  orderTimeoutMs: {
+    env: "DES_ORDER_TIMEOUT_MS",
+    schema: z.coerce.number().int().min(1).max(600_000).default(10_000),
+    doc: "A submit or look-up not answered within this time counts as unknown and is looked up",
+  },
   shutdownTimeoutMs: {
     env: "DES_SHUTDOWN_TIMEOUT_MS",
     schema: z.coerce.number().int().min(100).max(600_000).default(10_000),

@@ -3,34 +3,44 @@ import type { Logger } from "pino";
 import { type ApiServer, buildApiServer, type HealthReport } from "../api/index.ts";
 import { MessageBus, Topic } from "../bus/index.ts";
 import {
+  type AccountId,
   type Clock,
+  Decimal,
   DesError,
   ErrorCode,
   type InstrumentId,
   LiveClock,
+  type StrategyId,
+  strategyId,
   type TimerId,
   toError,
 } from "../core/index.ts";
-import { ExecutionEngine } from "../execution/index.ts";
+import { ExecutionEngine, type PortfolioRiskView } from "../execution/index.ts";
 import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
-import { type BarInterval, parseExchangeInfo } from "../model/index.ts";
+import { type BarInterval, type Instrument, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
 import { SqliteStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
+import { parseRiskConfig, RiskEngine } from "../risk/index.ts";
 import { builtinRegistry, StrategyEngine } from "../strategy/index.ts";
 import { AppMetrics } from "./app-metrics.ts";
 import { type BinanceConnection, openBinanceConnection } from "./binance-connection.ts";
 import { BinanceMarketSource } from "./binance-market-source.ts";
 import type { DesConfig } from "./config-schema.ts";
 import type { MarketSource } from "./market-source.ts";
+import { readJsonConfigFile } from "./read-json-config-file.ts";
 import { ReplayMarketSource } from "./replay-market-source.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
 import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-setup.ts";
 
 /** How often buffered order events and signals are written to the store. */
 const STORE_FLUSH_INTERVAL_MS = 250;
+/** Orders in flight at the paper venue: effectively unbounded (it settles every submit in-process). */
+const PAPER_MAX_IN_FLIGHT = 100_000;
 /** How often every book's equity is sampled into its equity curve. */
 const EQUITY_SAMPLE_INTERVAL_MS = 60_000;
+/** The strategy_state row the risk engine's snapshot is kept in (no strategy can be named so: ids are checked). */
+const RISK_STATE_ID: StrategyId = strategyId("__risk-engine__");
 
 /** What the composition root may be given instead of its defaults (tests inject these). */
 export interface DesAppDeps {
@@ -53,6 +63,8 @@ export class DesApp {
   readonly venueSetup: VenueSetup;
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
+  /** Pre-trade risk, when DES_RISK_FILE names its limits. */
+  readonly risk: RiskEngine | undefined;
   readonly marketData: MarketDataEngine;
   /** Where market data comes from (the bundled replay or Binance's streams). */
   readonly marketSource: MarketSource;
@@ -64,7 +76,7 @@ export class DesApp {
   #equityTimer: TimerId | undefined;
   #state: "created" | "running" | "stopping" | "stopped" = "created";
 
-  private constructor(config: DesConfig, deps: DesAppDeps, parts: OpenedParts) {
+  private constructor(config: DesConfig, deps: DesAppDeps, parts: OpenedParts, riskConfig: unknown) {
     this.config = config;
     this.clock = deps.clock ?? new LiveClock();
     this.log = deps.logger;
@@ -79,11 +91,34 @@ export class DesApp {
       this.log.warn({ code: problem.code, details: problem.details }, problem.message);
 
     this.store = SqliteStore.open(resolve(config.dbPath));
+    this.risk =
+      riskConfig === undefined
+        ? undefined
+        : new RiskEngine({
+            clock: this.clock,
+            config: riskConfig,
+            onEvent: (e) => this.bus.publish(Topic.RiskEvent, e),
+          });
+    const accountId = this.venueSetup.venue.accountId;
     this.execution = new ExecutionEngine({
       bus: this.bus,
       clock: this.clock,
       venue: this.venueSetup.venue,
       onProblem,
+      risk:
+        this.risk === undefined
+          ? undefined
+          : {
+              engine: this.risk,
+              view: portfolioRiskView(() => this.portfolio, accountId, this.marketSource.instruments),
+            },
+      executor: {
+        // The bound protects a remote venue; the paper venue answers in-process at once, and a bound
+        // there would only delay orders behind a replay slice and change backtest fills.
+        maxInFlight: this.venueSetup.kind === "paper" ? PAPER_MAX_IN_FLIGHT : config.executorConcurrency,
+        timeoutMs: config.orderTimeoutMs,
+        latency: { total: (us) => this.metrics.onOrderLatency(us) },
+      },
     });
     this.portfolio = new Portfolio({
       bus: this.bus,
@@ -148,8 +183,14 @@ export class DesApp {
     const strategyEntries = readStrategiesFile(resolve(config.strategiesFile));
     const clock = deps.clock ?? new LiveClock();
     const bus = new MessageBus();
+    const riskConfig =
+      config.riskFile === undefined
+        ? undefined
+        : readJsonConfigFile(resolve(config.riskFile), "risk file", "DES_RISK_FILE");
+    // Validated before anything opens, so a bad limit names its key and leaks nothing.
+    if (riskConfig !== undefined) parseRiskConfig(riskConfig);
     const parts = await openParts(config, clock, deps.logger, strategyEntries, bus);
-    const app = new DesApp(config, { ...deps, clock }, parts);
+    const app = new DesApp(config, { ...deps, clock }, parts, riskConfig);
     try {
       app.#addStrategies(strategyEntries);
     } catch (e) {
@@ -167,15 +208,17 @@ export class DesApp {
       throw new DesError(ErrorCode.InvalidConfig, `DesApp cannot start from state ${this.#state}`);
     this.#state = "running";
     this.#wireBusToStoreAndLog();
-    this.metrics.attach(this);
+    await this.#restoreRisk();
+    const risk = this.risk;
+    this.metrics.attach(this, risk === undefined ? undefined : () => risk.denialCounts());
     this.metrics.runtime.start();
     this.portfolio.start();
     this.execution.start();
     this.#flushTimer = this.clock.setInterval(() => this.#flushStore(), STORE_FLUSH_INTERVAL_MS);
-    this.#equityTimer = this.clock.setInterval(
-      () => this.portfolio.recordEquity(),
-      EQUITY_SAMPLE_INTERVAL_MS,
-    );
+    this.#equityTimer = this.clock.setInterval(() => {
+      this.portfolio.recordEquity();
+      this.#saveRisk();
+    }, EQUITY_SAMPLE_INTERVAL_MS);
     const failures = await this.strategies.startAll();
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
@@ -229,6 +272,7 @@ export class DesApp {
     }
     if (this.#flushTimer !== undefined) this.clock.clearTimer(this.#flushTimer);
     if (this.#equityTimer !== undefined) this.clock.clearTimer(this.#equityTimer);
+    this.#saveRisk();
     try {
       this.store.close();
     } catch (e) {
@@ -261,6 +305,28 @@ export class DesApp {
     };
     const ok = Object.values(checks).every((c) => c.status === "ok") && this.#state === "running";
     return { status: ok ? "ok" : "degraded", uptimeS: (Date.now() - this.#startedAtMs) / 1000, checks };
+  }
+
+  /** Restores the risk engine's kill switch and (same day) daily counters from the store. */
+  async #restoreRisk(): Promise<void> {
+    if (this.risk === undefined) return;
+    try {
+      const saved = await this.store.load(RISK_STATE_ID);
+      if (saved === undefined || saved === null) return;
+      const { sameDay } = this.risk.restore(saved);
+      this.log.info({ sameDay, tradingState: this.risk.tradingState() }, "risk state restored");
+    } catch (e) {
+      const err = toError(e);
+      this.log.error({ err: err.message }, "risk state not restored: starting with fresh counters");
+    }
+  }
+
+  /** Saves the risk engine's snapshot (daily counters, kill switch) in the store. */
+  #saveRisk(): void {
+    if (this.risk === undefined) return;
+    this.store.save(RISK_STATE_ID, this.risk.snapshot(), this.clock.now()).catch((e: unknown) => {
+      this.log.error({ err: toError(e).message }, "risk state save failed");
+    });
   }
 
   #addStrategies(entries: readonly unknown[]): void {
@@ -330,6 +396,15 @@ export class DesApp {
       "log.strategy-status",
     );
     this.bus.subscribe(
+      Topic.RiskEvent,
+      (e) => {
+        // Denials are already order events; warnings, kill-switch changes and day resets matter more.
+        if (e.kind === "OrderDenied") this.log.debug(e, "risk denial");
+        else this.log.warn(e, "risk event");
+      },
+      "log.risk-events",
+    );
+    this.bus.subscribe(
       Topic.SubscriberFailed,
       (f) =>
         this.log.error(
@@ -369,6 +444,27 @@ interface OpenedParts {
   readonly marketSource: MarketSource;
   readonly venueSetup: VenueSetup;
   readonly binance: BinanceConnection | undefined;
+}
+
+/** Returns the risk engine's view of the portfolio: positions, marks and marked exposure summed over quote assets. */
+function portfolioRiskView(
+  portfolio: () => Portfolio,
+  accountId: AccountId,
+  instruments: ReadonlyMap<InstrumentId, Instrument>,
+): PortfolioRiskView {
+  const sum = (exposure: Readonly<Record<string, Decimal>> | undefined): Decimal => {
+    let total = Decimal.ZERO;
+    for (const v of Object.values(exposure ?? {})) total = total.add(v);
+    return total;
+  };
+  return {
+    position: (s, i) => portfolio().position(s, i),
+    accountPosition: (i) => portfolio().accountPosition(accountId, i).quantity,
+    exposure: (s) =>
+      sum((s === undefined ? portfolio().account(accountId) : portfolio().strategy(s))?.exposure),
+    markPrice: (i) => portfolio().markPrice(i),
+    instrument: (i) => instruments.get(i),
+  };
 }
 
 /** Returns the symbols the strategies file names (entries that fail validation are reported later). */

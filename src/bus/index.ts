@@ -1,2 +1,2 @@
 export { type Handler, MessageBus, type TopicStats, type Unsubscribe } from "./message-bus.ts";
-export { Topic, type TopicMessages } from "./topics.ts";
+export { type RiskEventMsg, Topic, type TopicMessages } from "./topics.ts";

@@ -1,3 +1,4 @@
+import type { UnixMicros } from "../core/index.ts";
 import type {
   Bar,
   CancelOrder,
@@ -12,6 +13,15 @@ import type {
   TradeTick,
 } from "../model/index.ts";
 
+/**
+ * A risk engine event (soft-limit warning, kill-switch change, day reset, denial). The bus only
+ * needs its kind and time; src/risk defines the variants (RiskEvent), which fit this shape.
+ */
+export interface RiskEventMsg {
+  readonly kind: string;
+  readonly ts: UnixMicros;
+}
+
 /** Every topic name in DES, in one place. */
 export const Topic = {
   Bar: "market.bar",
@@ -24,6 +34,7 @@ export const Topic = {
   CancelOrder: "command.cancel-order",
   OrderEvent: "order.event",
   PositionChanged: "portfolio.position-changed",
+  RiskEvent: "risk.event",
   SubscriberFailed: "bus.subscriber-failed",
 } as const;
 export type Topic = (typeof Topic)[keyof typeof Topic];
@@ -40,5 +51,6 @@ export interface TopicMessages {
   [Topic.CancelOrder]: CancelOrder;
   [Topic.OrderEvent]: OrderEvent;
   [Topic.PositionChanged]: PositionChanged;
+  [Topic.RiskEvent]: RiskEventMsg;
   [Topic.SubscriberFailed]: SubscriberFailed;
 }

@@ -42,8 +42,9 @@ import {
   type TradeTick,
 } from "../model/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
+import { RiskEngine, type RiskEvent } from "../risk/index.ts";
 import { PaperVenue } from "../venues/paper/index.ts";
-import { ExecutionEngine, type VenueMarketDataConfig } from "./index.ts";
+import { ExecutionEngine, type ExecutionEngineConfig, type VenueMarketDataConfig } from "./index.ts";
 
 const BTCUSDT = instrumentId("BTCUSDT");
 const S1 = strategyId("s1");
@@ -83,8 +84,11 @@ class ScriptedVenue implements VenuePort {
   openOrders(): Promise<readonly VenueOpenOrder[]> {
     return Promise.resolve([]);
   }
+  onQuery: () => Promise<VenueOrderLookupStatus> = () => Promise.resolve("absent");
+  queries = 0;
   queryOrder(): Promise<VenueOrderLookupStatus> {
-    return Promise.resolve("absent");
+    this.queries++;
+    return this.onQuery();
   }
   balances(): Promise<readonly VenueBalance[]> {
     return Promise.resolve([]);
@@ -121,7 +125,7 @@ function venueFill(id: string, qty: string, price: string, order = "o1"): VenueF
 
 function submitCmd(
   id: string,
-  opts: { side?: OrderSide; type?: OrderType; quantity?: string; price?: string } = {},
+  opts: { side?: OrderSide; type?: OrderType; quantity?: string; price?: string; reduceOnly?: boolean } = {},
 ): SubmitOrder {
   return {
     kind: "SubmitOrder",
@@ -132,6 +136,7 @@ function submitCmd(
     type: opts.type ?? "MARKET",
     quantity: dec(opts.quantity ?? "1"),
     price: opts.price === undefined ? undefined : dec(opts.price),
+    reduceOnly: opts.reduceOnly,
     createdAt: asMicros(T0),
   };
 }
@@ -175,11 +180,22 @@ function bar(
   };
 }
 
-function wire(venue: VenuePort, marketData?: VenueMarketDataConfig) {
+function wire(
+  venue: VenuePort,
+  marketData?: VenueMarketDataConfig,
+  extra: Partial<Pick<ExecutionEngineConfig, "risk" | "executor">> = {},
+) {
   const bus = new MessageBus();
   const clock = new TestClock(T0);
   const problems: DesError[] = [];
-  const engine = new ExecutionEngine({ bus, clock, venue, marketData, onProblem: (p) => problems.push(p) });
+  const engine = new ExecutionEngine({
+    bus,
+    clock,
+    venue,
+    marketData,
+    onProblem: (p) => problems.push(p),
+    ...extra,
+  });
   const portfolio = new Portfolio({
     bus,
     clock,
@@ -194,6 +210,16 @@ function wire(venue: VenuePort, marketData?: VenueMarketDataConfig) {
   bus.subscribe(Topic.PositionChanged, (c) => changes.push(c));
   const kinds = () => events.map((e) => (e.kind === "OrderFilled" ? `OrderFilled:${e.orderStatus}` : e.kind));
   return { bus, clock, engine, portfolio, problems, events, changes, kinds };
+}
+
+/** Advances the test clock until the executor has settled every order (look-up waits included). */
+async function settle(w: { clock: TestClock; engine: ExecutionEngine }, maxSteps = 100): Promise<void> {
+  for (let i = 0; i < maxSteps; i++) {
+    await new Promise((r) => setImmediate(r));
+    if (w.engine.executorIdle) break;
+    w.clock.advance(1000);
+  }
+  await w.engine.idle();
 }
 
 function paper() {
@@ -339,15 +365,19 @@ describe("ExecutionEngine order tracking", () => {
     assert.equal(w.portfolio.positionView(S1, BTCUSDT).averagePrice.toString(), "106");
   });
 
-  test("an unknown submit outcome leaves the order SUBMITTED; the venue's later report settles it without invalid transitions", async () => {
+  test("an unknown outcome is looked up: found leaves it SUBMITTED for the venue's report, never resent; absent after the settle time rejects it", async () => {
     const venue = new ScriptedVenue();
     venue.onSubmit = () =>
       Promise.resolve({ kind: "unknown", reason: "unknown outcome: timeout", ts: asMicros(T0) });
-    const w = wire(venue);
+    venue.onQuery = () => Promise.resolve("open");
+    const w = wire(venue, undefined, { executor: { maxSends: 1, settleMs: 2000 } });
     w.bus.publish(Topic.SubmitOrder, submitCmd("o1"));
     await w.engine.idle();
     assert.equal(w.engine.order(clientOrderId("o1"))?.status, "SUBMITTED");
     assert.equal(w.engine.stats().unknownOutcomes, 1);
+    assert.equal(w.engine.stats().ordersFoundByLookup, 1);
+    assert.equal(venue.queries, 1);
+    assert.equal(venue.requests.length, 1, "found: never resent");
     assert.deepEqual(
       w.problems.map((p) => p.code),
       ["DES_ERR_VENUE_UNKNOWN_OUTCOME"],
@@ -365,19 +395,14 @@ describe("ExecutionEngine order tracking", () => {
     assert.equal(w.engine.stats().invalidTransitions, 0);
     assert.equal(w.portfolio.position(S1, BTCUSDT).toString(), "1");
 
-    // Another order the venue proves it never had: rejected, final.
+    // Another order the venue proves it never had (absent after the settle time, no send left): rejected.
     venue.onSubmit = () =>
       Promise.resolve({ kind: "unknown", reason: "unknown outcome: 503", ts: asMicros(T0) });
+    venue.onQuery = () => Promise.resolve("absent");
     w.bus.publish(Topic.SubmitOrder, submitCmd("o2"));
-    await w.engine.idle();
-    venue.emit({
-      kind: "rejected",
-      clientOrderId: clientOrderId("o2"),
-      instrumentId: BTCUSDT,
-      reason: "never placed",
-      ts: asMicros(T0),
-    });
+    await settle(w);
     assert.equal(w.engine.order(clientOrderId("o2"))?.status, "REJECTED");
+    assert.equal(venue.requests.length, 2, "o2 sent once");
     assert.equal(w.engine.stats().invalidTransitions, 0);
   });
 
@@ -459,20 +484,27 @@ describe("ExecutionEngine order tracking", () => {
     assert.equal(w.portfolio.position(S1, BTCUSDT).toString(), "0");
   });
 
-  test("a venue that throws or rejects its promise leaves the order REJECTED with the error, reported", async () => {
+  test("a venue that throws or rejects its promise: looked up, absent after the settle time, REJECTED, reported", async () => {
     const venue = new ScriptedVenue();
-    const w = wire(venue);
+    const w = wire(venue, undefined, { executor: { maxSends: 1, settleMs: 2000 } });
     venue.onSubmit = () => {
       throw new Error("socket closed");
     };
     w.bus.publish(Topic.SubmitOrder, submitCmd("o1"));
     venue.onSubmit = () => Promise.reject(new Error("timeout"));
     w.bus.publish(Topic.SubmitOrder, submitCmd("o2"));
-    await w.engine.idle();
+    await settle(w);
     assert.deepEqual(w.kinds(), ["OrderSubmitted", "OrderSubmitted", "OrderRejected", "OrderRejected"]);
     assert.equal(w.engine.stats().venueFailures, 2);
     const reasons = w.events.flatMap((e) => (e.kind === "OrderRejected" ? [e.reason] : []));
-    assert.deepEqual(reasons, ["venue error: socket closed", "venue error: timeout"]);
+    assert.deepEqual(reasons, [
+      "o1 absent at the venue after 1 send(s)",
+      "o2 absent at the venue after 1 send(s)",
+    ]);
+    assert.deepEqual(
+      w.problems.map((p) => p.message),
+      ["submit of o1 to venue failed: socket closed", "submit of o2 to venue failed: timeout"],
+    );
   });
 
   test("a cancel the venue refuses returns the order to its open status", async () => {
@@ -584,4 +616,172 @@ test("a long grid run keeps venue balances and portfolio cash equal", async () =
   assert.equal(usdt.toString(), venue.balance("USDT").free.toString());
   // Bought 99+98+97+96+95 = 485, sold 5 x 100 = 500, fees 0.485 + 0.5.
   assert.equal(w.portfolio.positionView(S1, BTCUSDT).realizedPnl.toString(), "14.015");
+});
+
+/** A risk engine over a portfolio view of one instrument; marks and positions come from the Portfolio. */
+function withRisk(config: unknown) {
+  const clock = new TestClock(T0);
+  const riskEvents: RiskEvent[] = [];
+  const risk = new RiskEngine({ clock, config, onEvent: (e) => riskEvents.push(e) });
+  let portfolio: Portfolio | undefined;
+  const view = {
+    position: (s: typeof S1, i: typeof BTCUSDT) => portfolio!.position(s, i),
+    exposure: (): Decimal => dec("0"),
+    markPrice: () => dec("100"),
+    instrument: () => btcusdt(),
+  };
+  return {
+    risk,
+    riskEvents,
+    extra: { risk: { engine: risk, view } },
+    attach: (p: Portfolio) => {
+      portfolio = p;
+    },
+  };
+}
+
+/** A venue whose submits wait until the test answers them. */
+function deferredVenue() {
+  const venue = new ScriptedVenue();
+  const pending: (() => void)[] = [];
+  let n = 0;
+  venue.onSubmit = () =>
+    new Promise((resolve) => {
+      const id = venueOrderId(`v${++n}`);
+      pending.push(() => resolve({ kind: "accepted", venueOrderId: id, fills: [], ts: asMicros(T0) }));
+    });
+  return { venue, pending };
+}
+
+describe("ExecutionEngine order path: risk, queue, executor", () => {
+  test("a risk denial becomes OrderDenied with the risk reason and detail; nothing reaches the venue", async () => {
+    const venue = new ScriptedVenue();
+    const r = withRisk({ global: { maxOrderNotional: "500" } });
+    const w = wire(venue, undefined, r.extra);
+    r.attach(w.portfolio);
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o1", { type: "LIMIT", price: "100", quantity: "6" }));
+    await w.engine.idle();
+    assert.deepEqual(w.kinds(), ["OrderDenied"]);
+    const denied = w.events[0];
+    assert.ok(denied?.kind === "OrderDenied");
+    assert.match(denied.reason, /^MAX_NOTIONAL: /);
+    assert.equal(w.engine.order(clientOrderId("o1"))?.status, "DENIED");
+    assert.equal(venue.requests.length, 0);
+    assert.equal(w.engine.stats().riskDenials, 1);
+    assert.equal(w.engine.stats().ordersDenied, 1);
+    assert.equal(r.riskEvents[0]?.kind, "OrderDenied");
+
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o2", { type: "LIMIT", price: "100", quantity: "4" }));
+    await w.engine.idle();
+    assert.equal(venue.requests.length, 1, "within the limit: sent");
+  });
+
+  test("open orders' unfilled notional counts as exposure until they fill or close", async () => {
+    const venue = new ScriptedVenue();
+    const r = withRisk({ global: { maxExposure: "250" } });
+    const w = wire(venue, undefined, r.extra);
+    r.attach(w.portfolio);
+    const limit = (id: string) => submitCmd(id, { type: "LIMIT", price: "100", quantity: "1" });
+    w.bus.publish(Topic.SubmitOrder, limit("o1"));
+    w.bus.publish(Topic.SubmitOrder, limit("o2"));
+    w.bus.publish(Topic.SubmitOrder, limit("o3"));
+    await w.engine.idle();
+    const o3 = w.events.find((e) => e.kind === "OrderDenied");
+    assert.ok(o3?.kind === "OrderDenied" && o3.clientOrderId === "o3");
+    assert.match(o3.reason, /^EXPOSURE_LIMIT: /);
+    venue.emit({
+      kind: "canceled",
+      clientOrderId: clientOrderId("o1"),
+      venueOrderId: venueOrderId("v1"),
+      instrumentId: BTCUSDT,
+      ts: asMicros(T0),
+    });
+    w.bus.publish(Topic.SubmitOrder, limit("o4"));
+    await w.engine.idle();
+    assert.equal(
+      w.engine.order(clientOrderId("o4"))?.status,
+      "ACCEPTED",
+      "the canceled order freed its room",
+    );
+  });
+
+  test("a clipped quantity is what the order carries and what the venue receives", async () => {
+    const venue = new ScriptedVenue();
+    const r = withRisk({ global: { maxPosition: "2", positionLimitMode: "clip" } });
+    const w = wire(venue, undefined, r.extra);
+    r.attach(w.portfolio);
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o1", { type: "LIMIT", price: "100", quantity: "5" }));
+    await w.engine.idle();
+    assert.equal(venue.requests[0]?.quantity.toString(), "2");
+    assert.equal(w.engine.order(clientOrderId("o1"))?.quantity.toString(), "2");
+    assert.equal(w.engine.stats().riskAdjusted, 1);
+  });
+
+  test("each fill reaches the risk engine with its realized PnL delta", async () => {
+    const venue = new ScriptedVenue();
+    const r = withRisk({});
+    const w = wire(venue, undefined, r.extra);
+    r.attach(w.portfolio);
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o1", { quantity: "1" }));
+    await w.engine.idle();
+    venue.emit({ kind: "fill", fill: venueFill("T1", "1", "100") });
+    w.bus.publish(Topic.SubmitOrder, submitCmd("o2", { side: "SELL", quantity: "1" }));
+    await w.engine.idle();
+    venue.emit({ kind: "fill", fill: { ...venueFill("T2", "1", "90", "o2"), side: "SELL" } });
+    const day = r.risk.dailyCounters(S1);
+    assert.equal(day.trades, 2);
+    assert.equal(day.realizedPnl.toString(), "-10");
+  });
+
+  test("with tiny queue capacities the order beyond them is denied with QUEUE_FULL", async () => {
+    const { venue, pending } = deferredVenue();
+    const w = wire(venue, undefined, {
+      executor: {
+        maxInFlight: 1,
+        mainCapacity: 1,
+        overflowCapacity: 1,
+        drainBatchSize: 1,
+        priorityCapacity: 1,
+      },
+    });
+    for (const id of ["o1", "o2", "o3", "o4"]) w.bus.publish(Topic.SubmitOrder, submitCmd(id));
+    assert.equal(venue.requests.length, 1);
+    assert.equal(w.engine.order(clientOrderId("o2"))?.status, "INITIALIZED", "queued, not yet sent");
+    assert.equal(w.engine.order(clientOrderId("o4"))?.status, "DENIED");
+    const denied = w.events.find((e) => e.kind === "OrderDenied");
+    assert.ok(denied?.kind === "OrderDenied");
+    assert.equal(denied.reason, "QUEUE_FULL");
+    assert.equal(w.engine.stats().queueDenials, 1);
+    while (!w.engine.executorIdle) {
+      pending.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.engine.idle();
+    assert.deepEqual(
+      ["o1", "o2", "o3"].map((id) => w.engine.order(clientOrderId(id))?.status),
+      ["ACCEPTED", "ACCEPTED", "ACCEPTED"],
+    );
+    assert.equal(w.engine.stats().ordersSubmitted, 3);
+  });
+
+  test("the executor never has more than maxInFlight orders at the venue; protective orders go first", async () => {
+    const { venue, pending } = deferredVenue();
+    const w = wire(venue, undefined, { executor: { maxInFlight: 2 } });
+    for (let i = 1; i <= 5; i++) w.bus.publish(Topic.SubmitOrder, submitCmd(`o${i}`));
+    w.bus.publish(Topic.SubmitOrder, submitCmd("p1", { side: "SELL", reduceOnly: true }));
+    assert.equal(venue.requests.length, 2);
+    pending.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(venue.requests.length, 3);
+    assert.equal(venue.requests[2]?.clientOrderId, "p1", "the reduce-only order jumps the queue");
+    while (!w.engine.executorIdle) {
+      assert.ok(w.engine.executorStats().inFlight <= 2);
+      pending.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.engine.idle();
+    assert.equal(venue.requests.length, 6);
+    assert.equal(w.engine.executorStats().maxInFlightSeen, 2);
+    assert.equal(w.engine.stats().ordersAccepted, 6);
+  });
 });

@@ -22,15 +22,44 @@ import {
   type Order,
   type OrderEvent,
   OrderStatus,
+  type PositionChanged,
   parseBarInterval,
+  type SubmitAccepted,
   type SubmitOrder,
+  type SubmitRejected,
   type SubmitResult,
   type TradeTick,
   type VenueEvent,
   type VenueFill,
+  type VenueOrderRequest,
   type VenuePort,
 } from "../model/index.ts";
+import { AsyncExecutor } from "./async-executor.ts";
+import type {
+  ExecutionDenied,
+  ExecutionResult,
+  ExecutorLatencyHooks,
+  ExecutorVenueConfig,
+  ExecutorVenueStats,
+} from "./async-executor-types.ts";
 import { OrderTracker, type TrackedOrder } from "./order-tracker.ts";
+import { PendingExposure } from "./pending-exposure.ts";
+import {
+  type ExecutionRisk,
+  isProtective,
+  type PreTradeContext,
+  type PreTradeRisk,
+  preTradeContext,
+} from "./pre-trade-risk.ts";
+
+/** The one venue lane of the executor (execution drives one venue port). */
+const VENUE_LANE = "venue";
+
+/** How the executor in front of the venue is set up; every field has a default (see ExecutorVenueConfig). */
+export type ExecutionExecutorConfig = Omit<ExecutorVenueConfig, "venue" | "lookup"> & {
+  /** Queue wait, venue round trip and total order latency, microseconds (feed histograms). */
+  readonly latency?: ExecutorLatencyHooks | undefined;
+};
 
 /** Which market data execution passes to a simulating venue (paper). */
 export interface VenueMarketDataConfig {
@@ -54,6 +83,10 @@ export interface ExecutionEngineConfig {
   readonly maxClosedOrders?: number;
   /** Receives every problem (an invalid transition, an event for an unknown order); the app logs them. */
   readonly onProblem?: (problem: DesError) => void;
+  /** Pre-trade risk and the portfolio view it reads; absent = every valid order is allowed. */
+  readonly risk?: ExecutionRisk | undefined;
+  /** The executor's queue, concurrency bound and timeouts; absent = its defaults. */
+  readonly executor?: ExecutionExecutorConfig | undefined;
 }
 
 /** Counters of what execution has done. */
@@ -79,8 +112,18 @@ export interface ExecutionStats {
   readonly cancelsIgnored: number;
   /** Venue calls that failed (threw or rejected their promise), each reported. */
   readonly venueFailures: number;
-  /** Submits whose outcome the venue could not settle yet: left SUBMITTED until it reports them. */
+  /** Submits the venue answered "unknown" (or did not answer): the executor looks them up before any resend. */
   readonly unknownOutcomes: number;
+  /** Orders whose outcome the executor's look-ups could not settle: left SUBMITTED, each reported. */
+  readonly unresolvedOrders: number;
+  /** Orders the venue knew when looked up after an unknown outcome: its events settle them. */
+  readonly ordersFoundByLookup: number;
+  /** Orders denied by the risk checks (also counted in ordersDenied). */
+  readonly riskDenials: number;
+  /** Orders the risk checks allowed with a smaller quantity. */
+  readonly riskAdjusted: number;
+  /** Orders denied because the executor's queue was full (also counted in ordersDenied). */
+  readonly queueDenials: number;
   readonly marketEventsRouted: number;
   readonly closedOrdersEvicted: number;
   readonly problems: number;
@@ -89,15 +132,17 @@ export interface ExecutionStats {
 const MAX_RECENT_PROBLEMS = 100;
 
 /**
- * The minimal order path: takes SubmitOrder / CancelOrder commands from the bus, tracks each order
- * through the status table, sends it to the venue port and publishes its order events, in order, on
- * Topic.OrderEvent. Each fill applies once, keyed by its trade id, and partial fills accumulate.
+ * The order path: takes SubmitOrder / CancelOrder commands from the bus, validates each order, runs
+ * the pre-trade risk checks (the order's quantity is what risk allowed), queues it in the
+ * AsyncExecutor (protective orders in the priority lane), which sends it to the venue port within its
+ * concurrency bound, and publishes the order events, in order, on Topic.OrderEvent. An order is
+ * INITIALIZED while queued and SUBMITTED when sent. Each fill applies once, keyed by its trade id,
+ * partial fills accumulate, and each PositionChanged feeds the risk engine its realized PnL delta.
  * It also feeds market data from the bus to a simulating venue.
  *
- * Risk checks, the order queue and the asynchronous executor with timeouts and retries come later.
- * A submit whose outcome the venue could not settle ("unknown") leaves the order SUBMITTED: the venue's
- * reconciliation reports it later (accepted and fills, or rejected). A venue call that throws marks the
- * order REJECTED and is reported.
+ * A submit whose outcome is unknown (an "unknown" answer, a timeout, a venue call that threw) is
+ * looked up before any resend: found = the venue's events settle it; proven absent after the settle
+ * time with no send left = REJECTED; unresolved = left SUBMITTED for the venue's reconciliation, reported.
  */
 export class ExecutionEngine {
   readonly #bus: MessageBus;
@@ -108,6 +153,15 @@ export class ExecutionEngine {
   readonly #barInterval: BarInterval | null;
   readonly #onProblem: ((problem: DesError) => void) | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #executor: AsyncExecutor;
+  readonly #risk: PreTradeRisk | undefined;
+  readonly #riskContext: PreTradeContext | undefined;
+  /** The open orders' unfilled notional, kept only when risk reads it. */
+  readonly #pending: PendingExposure | undefined;
+  /** Realized PnL last seen per "strategy|instrument" (one entry per position ever changed, never pruned). */
+  readonly #realized = new Map<string, Decimal>();
+  /** idle() callers waiting for the next executor result. */
+  #idleWaiters: (() => void)[] = [];
   /** The last problems, oldest first; when full the oldest is dropped (all are counted in `problems`). */
   readonly #recentProblems: DesError[] = [];
   #unsubscribers: Unsubscribe[] = [];
@@ -128,6 +182,11 @@ export class ExecutionEngine {
     cancelsIgnored: 0,
     venueFailures: 0,
     unknownOutcomes: 0,
+    unresolvedOrders: 0,
+    ordersFoundByLookup: 0,
+    riskDenials: 0,
+    riskAdjusted: 0,
+    queueDenials: 0,
     marketEventsRouted: 0,
     problems: 0,
   };
@@ -141,6 +200,27 @@ export class ExecutionEngine {
     this.#feedTrades = config.marketData?.trades ?? true;
     const interval = config.marketData?.barInterval;
     this.#barInterval = interval === null ? null : parseBarInterval(interval ?? "1m");
+    this.#risk = config.risk?.engine;
+    const view = config.risk?.view;
+    const pending = view === undefined ? undefined : new PendingExposure();
+    this.#pending = pending;
+    this.#riskContext =
+      view === undefined || pending === undefined
+        ? undefined
+        : preTradeContext(view, (s) => pending.value(s, (i) => view.markPrice(i)));
+    const { latency, ...lane } = config.executor ?? {};
+    this.#executor = new AsyncExecutor({
+      clock: this.#clock,
+      onResult: (r) => this.#onExecuted(r),
+      onDenied: (d) => this.#onQueueDenied(d),
+      latency,
+      onProblem: (p) => this.#report(p),
+    });
+    this.#executor.addVenue(VENUE_LANE, {
+      ...lane,
+      venue: { submit: (req) => this.#send(req) },
+      lookup: { queryOrder: (id, instrument) => this.#venue.queryOrder(id, instrument) },
+    });
   }
 
   /** Subscribes to commands and market data and starts listening to the venue. */
@@ -151,6 +231,15 @@ export class ExecutionEngine {
       this.#bus.subscribe(Topic.CancelOrder, (c: CancelOrder) => this.#onCancel(c), "execution.cancel-order"),
       this.#venue.onEvent((e) => this.#onVenueEvent(e)),
     ];
+    if (this.#risk !== undefined) {
+      subs.push(
+        this.#bus.subscribe(
+          Topic.PositionChanged,
+          (c: PositionChanged) => this.#onPositionChanged(c),
+          "execution.risk-fill",
+        ),
+      );
+    }
     if (this.#venue.onMarketEvent !== undefined) {
       if (this.#feedTrades) {
         subs.push(this.#bus.subscribe(Topic.Trade, (t: TradeTick) => this.#route(t), "execution.trade"));
@@ -170,15 +259,37 @@ export class ExecutionEngine {
     this.#unsubscribers = subs;
   }
 
-  /** Unsubscribes from the bus and the venue; orders in flight still settle. */
+  /** Unsubscribes from the bus and the venue and stops sending queued orders; orders in flight still settle. */
   stop(): void {
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
     this.#unsubscribers = [];
+    this.#executor.stop();
   }
 
-  /** Resolves once every venue call made so far has settled and its events are published. */
+  /**
+   * Resolves once every queued order is sent and settled (look-ups included) and every venue call
+   * made so far has settled and its events are published. With a test clock, look-up waits need the
+   * clock advanced.
+   */
   async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    for (;;) {
+      if (this.#inFlight.size > 0) {
+        await Promise.allSettled([...this.#inFlight]);
+        continue;
+      }
+      if (this.#executor.inFlight === 0 && this.#executor.queued === 0) return;
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+  }
+
+  /** Returns true when no order waits in the executor's queue or is in flight. */
+  get executorIdle(): boolean {
+    return this.#executor.inFlight === 0 && this.#executor.queued === 0;
+  }
+
+  /** Returns the executor's counters: queue depths per lane, in flight, sends, look-ups, outcomes. */
+  executorStats(): ExecutorVenueStats {
+    return this.#executor.stats(VENUE_LANE)!;
   }
 
   /** Returns the order with this client order id, while it is tracked. */
@@ -216,24 +327,17 @@ export class ExecutionEngine {
       );
       return;
     }
-    const order = newOrder(cmd);
-    this.#tracker.add(order);
-    const tracked = this.#tracker.get(order.clientOrderId)!;
-    const now = this.#clock.now();
     const denial = denialReason(cmd);
     if (denial !== undefined) {
-      tracked.reason = denial;
-      this.#transition(tracked, OrderStatus.Denied, now);
-      this.#stats.ordersDenied++;
-      this.#publish({ kind: "OrderDenied", ...ids(order), reason: denial, ts: now });
+      this.#deny(this.#track(cmd), denial);
       return;
     }
-    this.#transition(tracked, OrderStatus.Submitted, now);
-    this.#stats.ordersSubmitted++;
-    this.#publish({ kind: "OrderSubmitted", ...ids(order), ts: now });
-    this.#call(
-      () =>
-        this.#venue.submit({
+    const protective = isProtective(cmd.type, cmd.reduceOnly);
+    let quantity = cmd.quantity;
+    if (this.#risk !== undefined) {
+      const decision = this.#risk.check(
+        {
+          strategyId: cmd.strategyId,
           clientOrderId: cmd.clientOrderId,
           instrumentId: cmd.instrumentId,
           side: cmd.side,
@@ -241,47 +345,157 @@ export class ExecutionEngine {
           quantity: cmd.quantity,
           price: cmd.price,
           stopPrice: cmd.stopPrice,
-          timeInForce: cmd.timeInForce,
-        }),
-      (result) => this.#onSubmitResult(tracked, result),
-      (err) => this.#onSubmitFailed(tracked, err),
+          reduceOnly: cmd.reduceOnly,
+          protective,
+        },
+        this.#riskContext!,
+      );
+      if (!decision.allowed) {
+        this.#stats.riskDenials++;
+        this.#deny(this.#track(cmd), `${decision.denial.reason}: ${decision.denial.detail}`);
+        return;
+      }
+      if (!decision.quantity.eq(cmd.quantity)) {
+        this.#stats.riskAdjusted++;
+        quantity = decision.quantity;
+      }
+    }
+    const order = this.#track(quantity === cmd.quantity ? cmd : { ...cmd, quantity });
+    this.#pending?.open(order.order);
+    // Sent synchronously when the executor has a free slot (#send marks it SUBMITTED), queued otherwise.
+    this.#executor.submit({
+      venueId: VENUE_LANE,
+      protective,
+      request: {
+        clientOrderId: order.order.clientOrderId,
+        instrumentId: cmd.instrumentId,
+        side: cmd.side,
+        type: cmd.type,
+        quantity,
+        price: cmd.price,
+        stopPrice: cmd.stopPrice,
+        timeInForce: cmd.timeInForce,
+      },
+    });
+  }
+
+  #track(cmd: SubmitOrder): TrackedOrder {
+    const order = newOrder(cmd);
+    this.#tracker.add(order);
+    return this.#tracker.get(order.clientOrderId)!;
+  }
+
+  #deny(tracked: TrackedOrder, reason: string): void {
+    const now = this.#clock.now();
+    tracked.reason = reason;
+    this.#transition(tracked, OrderStatus.Denied, now);
+    this.#stats.ordersDenied++;
+    this.#publish({ kind: "OrderDenied", ...ids(tracked.order), reason, ts: now });
+  }
+
+  /** The executor's venue: marks the order SUBMITTED on its first send and counts unknown answers. */
+  #send(request: VenueOrderRequest): Promise<SubmitResult> {
+    const tracked = this.#tracker.get(request.clientOrderId);
+    if (tracked !== undefined && tracked.order.status === OrderStatus.Initialized) {
+      const now = this.#clock.now();
+      this.#transition(tracked, OrderStatus.Submitted, now);
+      this.#stats.ordersSubmitted++;
+      this.#publish({ kind: "OrderSubmitted", ...ids(tracked.order), ts: now });
+    }
+    let call: Promise<SubmitResult>;
+    try {
+      call = this.#venue.submit(request);
+    } catch (thrown) {
+      call = Promise.reject(thrown);
+    }
+    return call.then(
+      (result) => {
+        if (result.kind === "unknown") {
+          this.#stats.unknownOutcomes++;
+          this.#report(
+            new DesError(ErrorCode.VenueUnknownOutcome, `order ${request.clientOrderId}: ${result.reason}`, {
+              clientOrderId: request.clientOrderId,
+            }),
+          );
+        }
+        return result;
+      },
+      (thrown: unknown) => {
+        this.#stats.venueFailures++;
+        throw thrown;
+      },
     );
   }
 
-  #onSubmitResult(tracked: TrackedOrder, result: SubmitResult): void {
+  #onQueueDenied(denied: ExecutionDenied): void {
+    const tracked = this.#tracker.get(denied.order.request.clientOrderId);
+    if (tracked === undefined || tracked.order.status !== OrderStatus.Initialized) return;
+    this.#stats.queueDenials++;
+    this.#deny(tracked, denied.reason);
+  }
+
+  #onExecuted(result: ExecutionResult): void {
+    try {
+      const tracked = this.#tracker.get(result.order.request.clientOrderId);
+      if (tracked === undefined) return;
+      const outcome = result.outcome;
+      switch (outcome.kind) {
+        case "accepted":
+        case "rejected":
+          this.#onSubmitResult(tracked, outcome);
+          break;
+        case "found":
+          // Placed once: the venue's events (accepted, fills) carry its venue order id and settle it.
+          this.#stats.ordersFoundByLookup++;
+          break;
+        case "notPlaced":
+          if (tracked.order.status === OrderStatus.Submitted)
+            this.#reject(tracked, outcome.reason, outcome.ts);
+          break;
+        case "unresolved":
+          this.#stats.unresolvedOrders++;
+          this.#report(
+            new DesError(
+              ErrorCode.VenueUnknownOutcome,
+              `order ${tracked.order.clientOrderId} left SUBMITTED: ${outcome.reason}`,
+              { clientOrderId: tracked.order.clientOrderId },
+            ),
+          );
+          break;
+      }
+    } catch (thrown) {
+      this.#report(asDesError(thrown, "handling an executor result"));
+    } finally {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #onPositionChanged(change: PositionChanged): void {
+    const key = `${change.strategyId}|${change.instrumentId}`;
+    const before = this.#realized.get(key) ?? Decimal.ZERO;
+    this.#realized.set(key, change.realizedPnl);
+    try {
+      this.#risk!.onFill({
+        strategyId: change.strategyId,
+        instrumentId: change.instrumentId,
+        realizedPnlDelta: change.realizedPnl.sub(before),
+      });
+    } catch (thrown) {
+      this.#report(asDesError(thrown, "counting a fill in risk"));
+    }
+  }
+
+  #onSubmitResult(tracked: TrackedOrder, result: SubmitAccepted | SubmitRejected): void {
     if (result.kind === "accepted") {
       this.#accept(tracked, result.venueOrderId, result.ts);
       for (const fill of result.fills) this.#applyFill(fill);
       return;
     }
-    if (result.kind === "unknown") {
-      // Not final: the order stays SUBMITTED until the venue's reconciliation reports it.
-      this.#stats.unknownOutcomes++;
-      this.#report(
-        new DesError(
-          ErrorCode.VenueUnknownOutcome,
-          `order ${tracked.order.clientOrderId}: ${result.reason}`,
-          { clientOrderId: tracked.order.clientOrderId },
-        ),
-      );
-      return;
-    }
+    // A reject after the venue's own event already closed the order is a no-op.
+    if (tracked.order.status === OrderStatus.Rejected) return;
     this.#reject(tracked, result.reason, result.ts);
-  }
-
-  #onSubmitFailed(tracked: TrackedOrder, err: Error): void {
-    this.#stats.venueFailures++;
-    this.#report(
-      new DesError(
-        ErrorCode.OrderRejected,
-        `venue submit of ${tracked.order.clientOrderId} failed: ${err.message}`,
-        { clientOrderId: tracked.order.clientOrderId },
-        { cause: err },
-      ),
-    );
-    if (tracked.order.status === OrderStatus.Submitted) {
-      this.#reject(tracked, `venue error: ${err.message}`, this.#clock.now());
-    }
   }
 
   #onCancel(cmd: CancelOrder): void {
@@ -392,6 +606,10 @@ export class ExecutionEngine {
     if (order.status === OrderStatus.Submitted) this.#accept(tracked, fill.venueOrderId, fill.ts);
     const wasFilled = order.status === OrderStatus.Filled;
     const problem = this.#tracker.applyFill(tracked, fill.tradeId, fill.quantity, fill.price, fill.ts);
+    if (this.#pending !== undefined) {
+      this.#pending.filled(order, fill.quantity);
+      if (isTerminalStatus(order.status)) this.#pending.closed(order);
+    }
     if (problem !== undefined) {
       this.#stats.invalidTransitions++;
       this.#report(problem);
@@ -472,6 +690,8 @@ export class ExecutionEngine {
     if (problem !== undefined) {
       this.#stats.invalidTransitions++;
       this.#report(problem);
+    } else if (isTerminalStatus(to)) {
+      this.#pending?.closed(tracked.order);
     }
     return problem;
   }

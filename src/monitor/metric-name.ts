@@ -41,6 +41,8 @@ export const MetricName = {
   OrderLatency: "des_order_latency_us",
   OrderQueueDepth: "des_order_queue_depth",
   OrderQueueOverflow: "des_order_queue_overflow_total",
+  OrderQueueEnqueued: "des_order_queue_enqueued_total",
+  OrderQueueDenied: "des_order_queue_denied_total",
   ExecutorInFlight: "des_executor_in_flight",
   OrderRetries: "des_order_retries_total",
   // venues: Binance adapter (registered by app/)

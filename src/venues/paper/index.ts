@@ -1,4 +1,8 @@
-export { type MatchedPrice, matchPrice } from "./match-price.ts";
-export { PaperBalances } from "./paper-balances.ts";
+export type {
+  EngineOrderStatus,
+  EngineOrderView,
+  FeeAssetMode,
+  PaperMatchingStats,
+} from "./matching/index.ts";
+export { MatchingReason, PaperMatchingEngine } from "./matching/index.ts";
 export { PaperVenue, type PaperVenueConfig, type PaperVenueStats } from "./paper-venue.ts";
-export { type InstrumentBook, type PaperOrder, RestingOrders } from "./resting-orders.ts";

@@ -203,10 +203,8 @@ describe("PaperVenue market orders", () => {
 
   test("a market sell needs the base asset, locks it, and credits quote net of the fee", async () => {
     const h = harness({ initialBalances: { USDT: "0", BTC: "2" } });
-    assertRejected(
-      await h.submit({ id: "s0", side: "SELL", quantity: dec("3") }),
-      /insufficient balance.*BTC/,
-    );
+    assertRejected(await h.submit({ id: "s0", side: "SELL", quantity: dec("3") }), /insufficient balance/);
+    assert.equal(h.venue.balance("BTC").free.toString(), "2", "a rejected sell locks nothing");
     assertAccepted(await h.submit({ id: "s1", side: "SELL", quantity: dec("2") }));
     assert.equal(h.venue.balance("BTC").locked.toString(), "2");
     h.trade("100.00");
@@ -387,7 +385,8 @@ describe("PaperVenue rejections", () => {
   test("a buy the account cannot pay is rejected with the reason and leaves balances untouched", async () => {
     const h = harness();
     const r = await h.submit({ id: "big", type: "LIMIT", quantity: dec("1"), price: dec("20000.00") });
-    assertRejected(r, /insufficient balance.*20020 USDT, free 10000/);
+    // Binance's words; the engine needed 20020 USDT (price x quantity + the fee reserve).
+    assertRejected(r, /^Account has insufficient balance for requested action\.$/);
     assert.equal(h.venue.balance("USDT").free.toString(), "10000");
     assert.equal(h.venue.balance("USDT").locked.toString(), "0");
     assert.equal(h.venue.openOrderCount, 0);
@@ -415,22 +414,28 @@ describe("PaperVenue rejections", () => {
     assertRejected(await h.submit({ id: "m", quantity: dec("0.01") }), /minNotional/);
   });
 
-  test("unsupported types, time in force, unknown symbols and duplicate ids are rejected, not guessed at", async () => {
+  test("malformed requests, unknown symbols and duplicate ids are rejected with Binance's reasons", async () => {
     const h = harness();
-    assertRejected(await h.submit({ id: "x1", type: "STOP_LOSS", stopPrice: dec("90") }), /not supported/);
+    assertRejected(
+      await h.submit({ id: "x1", type: "STOP_LOSS", quantity: dec("1") }),
+      /^Mandatory parameter 'stopPrice'/,
+    );
     assertRejected(
       await h.submit({
         id: "x2",
         type: "LIMIT",
         price: dec("100.00"),
         quantity: dec("1"),
-        timeInForce: "IOC",
+        stopPrice: dec("99"),
       }),
-      /IOC is not supported/,
+      /^Unsupported order combination$/,
     );
-    assertRejected(await h.submit({ id: "x3", instrumentId: instrumentId("ETHUSDT") }), /ETHUSDT/);
-    assertRejected(await h.submit({ id: "x4", type: "LIMIT", quantity: dec("1") }), /needs a price/);
-    assertRejected(await h.submit({ id: "x5", price: dec("100.00") }), /MARKET order must not have a price/);
+    assertRejected(await h.submit({ id: "x3", instrumentId: instrumentId("ETHUSDT") }), /^Invalid symbol\.$/);
+    assertRejected(
+      await h.submit({ id: "x4", type: "LIMIT", quantity: dec("1") }),
+      /^Mandatory parameter 'price'/,
+    );
+    assertRejected(await h.submit({ id: "x5", price: dec("100.00") }), /^Unsupported order combination$/);
     assertAccepted(await h.submit({ id: "dup", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }));
     assertRejected(
       await h.submit({ id: "dup", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }),
@@ -485,5 +490,164 @@ describe("PaperVenue queryOrder", () => {
     assert.equal(await h.venue.queryOrder(clientOrderId("mkt"), BTCUSDT), "filled");
     assert.equal(await h.venue.queryOrder(clientOrderId("cxl"), BTCUSDT), "canceled");
     assert.equal(await h.venue.queryOrder(clientOrderId("never"), BTCUSDT), "absent");
+  });
+});
+
+describe("PaperVenue over the matching engine", () => {
+  const id = (s: string) => clientOrderId(s);
+
+  test("queryOrder answers expired, rejected (after the latency), and absent for another instrument", async () => {
+    const h = harness({ initialBalances: { USDT: "100" }, latencyMicros: MICROS_PER_MINUTE });
+    h.trade("105.00", 0);
+    assertAccepted(
+      await h.submit({ id: "mk", type: "LIMIT_MAKER", quantity: dec("0.5"), price: dec("100.00") }),
+    );
+    assertAccepted(await h.submit({ id: "big", quantity: dec("0.4") }));
+    assert.equal(await h.venue.queryOrder(id("mk"), BTCUSDT), "open", "waiting out the latency is open");
+    h.trade("95.00", 0); // before the orders reach the book
+    h.trade("300.00", 1); // both arrive: the maker would take at 95, the market buy cannot pay 0.4 x 300
+    assert.equal(await h.venue.queryOrder(id("mk"), BTCUSDT), "rejected");
+    assert.equal(await h.venue.queryOrder(id("big"), BTCUSDT), "expired");
+    assert.equal(await h.venue.queryOrder(id("big"), instrumentId("ETHUSDT")), "absent");
+    assert.deepEqual(
+      h.events.map((e) => e.kind),
+      ["rejected", "expired"],
+    );
+    assert.equal(h.venue.balance("USDT").free.toString(), "100");
+  });
+
+  test("cancel of an order under another instrument is rejected and leaves the order open", async () => {
+    const h = harness();
+    assertAccepted(await h.submit({ id: "c1", type: "LIMIT", quantity: dec("1"), price: dec("90.00") }));
+    const r = await h.venue.cancel({ clientOrderId: id("c1"), instrumentId: instrumentId("ETHUSDT") });
+    assert.deepEqual(r.kind === "rejected" ? r.reason : r.kind, "Unknown order sent.");
+    assert.equal(await h.venue.queryOrder(id("c1"), BTCUSDT), "open");
+    assert.equal(h.venue.openOrderCount, 1);
+  });
+
+  test("stop and IOC orders now pass through to the engine", async () => {
+    const h = harness({ initialBalances: { USDT: "10000", BTC: "1" } });
+    h.trade("100.00");
+    assertAccepted(
+      await h.submit({
+        id: "sl",
+        side: "SELL",
+        type: "STOP_LOSS",
+        quantity: dec("1"),
+        stopPrice: dec("95.00"),
+      }),
+    );
+    assertAccepted(
+      await h.submit({
+        id: "ioc",
+        type: "LIMIT",
+        timeInForce: "IOC",
+        quantity: dec("1"),
+        price: dec("90.00"),
+      }),
+    );
+    h.trade("96.00");
+    assert.equal(await h.venue.queryOrder(id("ioc"), BTCUSDT), "expired");
+    assert.equal(await h.venue.queryOrder(id("sl"), BTCUSDT), "open");
+    h.trade("94.50");
+    assert.deepEqual(
+      h.fills().map((f) => `${f.clientOrderId}@${f.price}`),
+      ["sl@94.5"],
+    );
+  });
+
+  test("feeAsset, slippage and participation pass through to the engine", async () => {
+    const received = harness({ feeAsset: "received" });
+    assertAccepted(await received.submit({ id: "b", quantity: dec("1") }));
+    received.trade("100.00");
+    assert.equal(received.fills()[0]?.commissionAsset, "BTC");
+    assert.equal(received.fills()[0]?.commission.toString(), "0.001");
+    assert.equal(received.venue.balance("BTC").free.toString(), "0.999");
+
+    const slipped = harness({ slippage: { kind: "ticks", ticks: 2 } });
+    assertAccepted(await slipped.submit({ id: "b", quantity: dec("1") }));
+    slipped.trade("100.00");
+    assert.equal(slipped.fills()[0]?.price.toString(), "100.02");
+
+    // Each trade of the harness is 0.5 BTC: at 50 % participation an order gets 0.25 per trade.
+    const partial = harness({ participation: "0.5" });
+    assertAccepted(await partial.submit({ id: "b", quantity: dec("0.6") }));
+    partial.trade("100.00");
+    partial.trade("100.00");
+    assert.equal(await partial.venue.queryOrder(id("b"), BTCUSDT), "open");
+    partial.trade("100.00");
+    assert.deepEqual(
+      partial.fills().map((f) => [f.quantity.toString(), f.cumulativeQty?.toString()]),
+      [
+        ["0.25", "0.25"],
+        ["0.25", "0.5"],
+        ["0.1", "0.6"],
+      ],
+    );
+    assert.equal(await partial.venue.queryOrder(id("b"), BTCUSDT), "filled");
+  });
+
+  test("a bar that opened before the newest trade is dropped and counted", async () => {
+    const h = harness();
+    h.trade("100.00", 1);
+    assertAccepted(await h.submit({ id: "l", type: "LIMIT", quantity: dec("1"), price: dec("99.00") }));
+    h.bar("100.00", "100.00", "98.00", "99.50", 1); // its low was before the order
+    assert.equal(h.fills().length, 0);
+    assert.equal(h.venue.stats().marketEventsIgnored, 1);
+    h.bar("99.50", "99.60", "98.90", "99.00", 2);
+    assert.equal(h.fills()[0]?.price.toString(), "99");
+  });
+
+  test("book tickers fill a market order at the ask, up to the touch size", async () => {
+    const h = harness();
+    assertAccepted(await h.submit({ id: "m", quantity: dec("1") }));
+    const t = asMicros(T0);
+    h.venue.onMarketEvent({
+      kind: "quote",
+      instrumentId: BTCUSDT,
+      bid: dec("99.00"),
+      bidSize: dec("5"),
+      ask: dec("100.00"),
+      askSize: dec("0.4"),
+      eventTime: t,
+      receivedAt: t,
+    });
+    assert.deepEqual(
+      h.fills().map((f) => `${f.quantity}@${f.price}`),
+      ["0.4@100"],
+    );
+  });
+
+  test("closedOrdersRetained bounds what queryOrder remembers: the oldest is forgotten", async () => {
+    const h = harness({ closedOrdersRetained: 1 });
+    assertAccepted(await h.submit({ id: "a", quantity: dec("1") }));
+    assertAccepted(await h.submit({ id: "b", quantity: dec("1") }));
+    h.trade("100.00");
+    assert.equal(await h.venue.queryOrder(id("a"), BTCUSDT), "absent");
+    assert.equal(await h.venue.queryOrder(id("b"), BTCUSDT), "filled");
+  });
+
+  test("a throwing listener does not stop the others; its error is rethrown after the event", async () => {
+    const h = harness();
+    h.venue.onEvent(() => {
+      throw new Error("listener broke");
+    });
+    const seen: string[] = [];
+    h.venue.onEvent((e) => seen.push(e.kind));
+    assertAccepted(await h.submit({ id: "a", quantity: dec("1") }));
+    assertAccepted(await h.submit({ id: "b", quantity: dec("1") }));
+    assert.throws(() => h.trade("100.00"), /listener broke/);
+    assert.deepEqual(seen, ["fill", "fill"]);
+    assert.equal(h.venue.stats().listenerFailures, 2);
+    assert.equal(h.venue.openOrderCount, 0);
+  });
+
+  test("bad settings of the engine's options fail with the key named", () => {
+    const clock = new TestClock(T0);
+    const base = { clock, instruments: [] };
+    assert.throws(() => new PaperVenue({ ...base, latencyMicros: -1 }), /latencyMicros/);
+    assert.throws(() => new PaperVenue({ ...base, participation: "2" }), /participation/);
+    assert.throws(() => new PaperVenue({ ...base, feeAsset: "base" as never }), /feeAsset/);
+    assert.throws(() => new PaperVenue({ ...base, slippage: { kind: "bps", bps: "-1" } }), /slippage/);
   });
 });

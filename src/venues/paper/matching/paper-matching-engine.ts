@@ -83,6 +83,12 @@ interface InstrumentBook {
 
 type StopQueueKey = `${TriggerDirection}-${OrderSide}`;
 const STOP_KEYS: readonly StopQueueKey[] = ["below-BUY", "below-SELL", "above-BUY", "above-SELL"];
+/** The stop queues with their direction and side parsed once (the hot path must not split strings). */
+const STOP_QUEUES: ReadonlyArray<{ key: StopQueueKey; direction: TriggerDirection; side: OrderSide }> =
+  STOP_KEYS.map((key) => {
+    const [direction, side] = key.split("-") as [TriggerDirection, OrderSide];
+    return { key, direction, side };
+  });
 
 const byPrice = (o: EngineOrder): Decimal => o.price!;
 const byStop = (o: EngineOrder): Decimal => o.stopPrice!;
@@ -220,6 +226,11 @@ export class PaperMatchingEngine {
       });
     }
     return out;
+  }
+
+  /** Returns how many orders are open (pending, resting, waiting to take, or waiting for their stop). */
+  get openOrderCount(): number {
+    return this.#open.size;
   }
 
   /** Returns the open orders with their engine state (status, locked amount) in arrival order. */
@@ -384,6 +395,7 @@ export class PaperMatchingEngine {
 
   #activatePending(book: InstrumentBook, time: number): void {
     const pending = book.pending;
+    if (pending.length === 0) return;
     while (book.pendingHead < pending.length) {
       const o = pending[book.pendingHead]!;
       if (o.place === "pending" && o.activeAt > time) break;
@@ -471,9 +483,9 @@ export class PaperMatchingEngine {
 
   #triggerStops(book: InstrumentBook, event: MarketEvent, pools: Pools): void {
     let fired: Array<{ order: EngineOrder; ref: Decimal }> | undefined;
-    for (const key of STOP_KEYS) {
+    for (const { key, direction, side } of STOP_QUEUES) {
       const queue = book.stops[key];
-      const [direction, side] = key.split("-") as [TriggerDirection, OrderSide];
+      if (queue.size === 0) continue;
       for (;;) {
         const o = queue.best();
         if (o === undefined) break;
@@ -615,7 +627,7 @@ export class PaperMatchingEngine {
 
   /** Delivers the call's events; a failing listener is counted, the others still run, then its error is rethrown. */
   #flush(): void {
-    if (this.#flushing) return;
+    if (this.#flushing || this.#outbox.length === 0) return;
     this.#flushing = true;
     try {
       // Listeners may call back into the engine; events that adds are delivered by this same loop.

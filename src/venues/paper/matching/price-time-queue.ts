@@ -23,7 +23,9 @@ export class PriceTimeQueue<T extends { readonly seq: number }> {
 
   /** Returns the best item (best price, then earliest arrival), or undefined when empty. */
   best(): T | undefined {
-    return this.#items[this.#items.length - 1];
+    const n = this.#items.length;
+    // Never read index -1: V8 treats it as a named property and takes a slow lookup path.
+    return n === 0 ? undefined : this.#items[n - 1];
   }
 
   /** Removes and returns the best item. */
