@@ -1,7 +1,8 @@
 /**
  * Counts events in a sliding time window with a hard limit, in O(1) per call. It keeps only the last
  * `limit` timestamps in a ring (full: the oldest is overwritten, which is exactly the one the window
- * test no longer needs), so memory is bounded by the limit whatever the event rate.
+ * test no longer needs), so memory is bounded by the limit whatever the event rate. The ring grows as
+ * events arrive, so a generous limit costs nothing until it is used.
  */
 export class SlidingWindowCounter {
   readonly limit: number;
@@ -13,7 +14,7 @@ export class SlidingWindowCounter {
   constructor(limit: number, windowUs: number) {
     this.limit = limit;
     this.windowUs = windowUs;
-    this.#ring = new Array<number>(Math.max(1, limit)).fill(0);
+    this.#ring = [];
   }
 
   /** Returns true when one more event at `nowUs` would exceed the limit within the window. */
