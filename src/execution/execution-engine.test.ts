@@ -764,6 +764,35 @@ describe("ExecutionEngine order path: risk, queue, executor", () => {
     assert.equal(w.engine.stats().ordersSubmitted, 3);
   });
 
+  test("an order canceled while it waits in the queue is CANCELED and never reaches the venue", async () => {
+    const { venue, pending } = deferredVenue();
+    const w = wire(venue, undefined, { executor: { maxInFlight: 1 } });
+    for (const id of ["o1", "o2", "o3"]) w.bus.publish(Topic.SubmitOrder, submitCmd(id));
+    assert.equal(w.engine.order(clientOrderId("o2"))?.status, "INITIALIZED");
+    w.bus.publish(Topic.CancelOrder, {
+      kind: "CancelOrder",
+      clientOrderId: clientOrderId("o2"),
+      strategyId: S1,
+      instrumentId: BTCUSDT,
+      createdAt: asMicros(T0),
+    });
+    assert.equal(w.engine.order(clientOrderId("o2"))?.status, "CANCELED");
+    while (!w.engine.executorIdle) {
+      pending.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.engine.idle();
+    assert.deepEqual(
+      venue.requests.map((r) => r.clientOrderId),
+      ["o1", "o3"],
+      "the canceled order was never sent",
+    );
+    assert.equal(w.engine.order(clientOrderId("o2"))?.status, "CANCELED");
+    assert.equal(w.engine.stats().invalidTransitions, 0);
+    assert.equal(w.events.filter((e) => e.kind === "OrderCanceled").length, 1);
+    assert.deepEqual(w.problems, []);
+  });
+
   test("the executor never has more than maxInFlight orders at the venue; protective orders go first", async () => {
     const { venue, pending } = deferredVenue();
     const w = wire(venue, undefined, { executor: { maxInFlight: 2 } });

@@ -130,6 +130,8 @@ export interface ExecutionStats {
 }
 
 const MAX_RECENT_PROBLEMS = 100;
+/** The executor's answer for an order canceled while it waited in the queue (never sent). */
+const CANCELED_BEFORE_SEND = "canceled before it was sent";
 
 /**
  * The order path: takes SubmitOrder / CancelOrder commands from the bus, validates each order, runs
@@ -396,6 +398,10 @@ export class ExecutionEngine {
   /** The executor's venue: marks the order SUBMITTED on its first send and counts unknown answers. */
   #send(request: VenueOrderRequest): Promise<SubmitResult> {
     const tracked = this.#tracker.get(request.clientOrderId);
+    if (tracked !== undefined && tracked.reason === CANCELED_BEFORE_SEND) {
+      // Canceled while queued: nothing reaches the venue.
+      return Promise.resolve({ kind: "rejected", reason: CANCELED_BEFORE_SEND, ts: this.#clock.now() });
+    }
     if (tracked !== undefined && tracked.order.status === OrderStatus.Initialized) {
       const now = this.#clock.now();
       this.#transition(tracked, OrderStatus.Submitted, now);
@@ -442,6 +448,7 @@ export class ExecutionEngine {
       switch (outcome.kind) {
         case "accepted":
         case "rejected":
+          if (outcome.kind === "rejected" && outcome.reason === CANCELED_BEFORE_SEND) break;
           this.#onSubmitResult(tracked, outcome);
           break;
         case "found":
@@ -516,6 +523,12 @@ export class ExecutionEngine {
     const order = tracked.order;
     if (isTerminalStatus(order.status) || order.status === OrderStatus.PendingCancel) {
       this.#stats.cancelsIgnored++;
+      return;
+    }
+    if (order.status === OrderStatus.Initialized) {
+      // Still in the order queue: it is never sent (the executor's send sees the mark and stops).
+      tracked.reason = CANCELED_BEFORE_SEND;
+      this.#cancel(tracked, this.#clock.now());
       return;
     }
     if (this.#transition(tracked, OrderStatus.PendingCancel, this.#clock.now()) !== undefined) return;

@@ -13,7 +13,7 @@ const ALL = Object.values(OrderStatus);
 
 test("the transition table is exactly as specified", () => {
   const expected: Record<string, string[]> = {
-    INITIALIZED: ["SUBMITTED", "DENIED", "REJECTED"],
+    INITIALIZED: ["SUBMITTED", "DENIED", "REJECTED", "CANCELED"], // CANCELED: canceled while queued, never sent
     SUBMITTED: [
       "ACCEPTED",
       "REJECTED",

@@ -21,9 +21,10 @@ const S = OrderStatus;
  * The order status transition table: from-status -> the statuses it may move to.
  * A venue can skip ACCEPTED (a market order fills in the response), so SUBMITTED leads to fills too.
  * PENDING_CANCEL may fall back to ACCEPTED / PARTIALLY_FILLED when the venue rejects the cancel.
+ * INITIALIZED may be CANCELED: an order canceled while it still waits in the order queue is never sent.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  [S.Initialized]: [S.Submitted, S.Denied, S.Rejected],
+  [S.Initialized]: [S.Submitted, S.Denied, S.Rejected, S.Canceled],
   [S.Submitted]: [
     S.Accepted,
     S.Rejected,
