@@ -137,3 +137,17 @@ test("PRODUCTION_HOSTS covers every production host of section 1.1, matched case
     assert.equal(isProductionUrl(url), false, url);
   }
 });
+
+test("every host under binance.com counts as production, demo mode and fully qualified names included", () => {
+  for (const url of [
+    "https://demo-api.binance.com/api",
+    "wss://demo-stream.binance.com/ws",
+    "wss://STREAM.binance.com.:9443",
+    "https://binance.com",
+  ]) {
+    assert.equal(isProductionUrl(url), true, url);
+  }
+  for (const url of ["https://testnet.binance.vision", "ws://127.0.0.1:9900", "https://notbinance.com"]) {
+    assert.equal(isProductionUrl(url), false, url);
+  }
+});

@@ -35,7 +35,8 @@ export const PRODUCTION_ENDPOINTS: BinanceEndpoints = Object.freeze({
 
 /**
  * Every production host of reference section 1.1 (REST, market-data-only REST, streams, market-data-only
- * streams, WebSocket API). Demo-mode hosts are not listed: they trade virtual funds.
+ * streams, WebSocket API). isProductionUrl also treats every other host under binance.com (demo mode
+ * included) as production: none of them is the testnet.
  */
 export const PRODUCTION_HOSTS: readonly string[] = Object.freeze([
   "api.binance.com",
@@ -52,9 +53,13 @@ export const PRODUCTION_HOSTS: readonly string[] = Object.freeze([
 
 const PRODUCTION_HOST_SET = new Set(PRODUCTION_HOSTS);
 
-/** Returns true when the URL's host is one of PRODUCTION_HOSTS (any port, any letter case). */
+/**
+ * Returns true when the URL's host is one of PRODUCTION_HOSTS or any host under binance.com (any port,
+ * any letter case, with or without the trailing dot of a fully qualified name).
+ */
 export function isProductionUrl(url: string): boolean {
-  return PRODUCTION_HOST_SET.has(hostOf(url));
+  const host = hostOf(url);
+  return PRODUCTION_HOST_SET.has(host) || host === "binance.com" || host.endsWith(".binance.com");
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DesError, ErrorCode } from "../../../core/index.ts";
 import type { Bar } from "../../../model/index.ts";
-import { PRODUCTION_HOSTS } from "../binance-environment.ts";
+import { isProductionUrl } from "../binance-environment.ts";
 import { type FrameError, parseMarketFrame } from "../wire/parse-market-frame.ts";
 import { Backoff } from "./backoff.ts";
 import type {
@@ -38,13 +38,6 @@ function positiveInt(
   return v;
 }
 
-/** Returns true for hosts that serve Binance's real market (not the testnet, not a local simulator). */
-function isProductionHost(hostname: string): boolean {
-  // "stream.binance.com." (fully qualified, trailing dot) resolves to the same production host.
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  return host === "binance.com" || host.endsWith(".binance.com") || PRODUCTION_HOSTS.includes(host);
-}
-
 /** Returns the stream endpoint for a base URL: `<base>/stream` (combined) or `<base>/ws` (raw). */
 function streamEndpoint(base: string, forbidProduction: boolean, endpoint: "combined" | "raw"): string {
   let url: URL;
@@ -62,7 +55,7 @@ function streamEndpoint(base: string, forbidProduction: boolean, endpoint: "comb
       { base },
     );
   }
-  if (forbidProduction && isProductionHost(url.hostname)) {
+  if (forbidProduction && isProductionUrl(base)) {
     throw new DesError(
       ErrorCode.ProductionNotConfirmed,
       `streamBaseUrl ${url.host} is a Binance production host, which this configuration forbids`,
