@@ -8,9 +8,10 @@ import { hmacSigner } from "./signing/request-signer.ts";
 import { BinanceUserDataStream } from "./user/binance-user-data-stream.ts";
 import { FakeBinanceRest } from "./user/test-support/fake-binance-rest.ts";
 import { FakeWsApiServer } from "./user/test-support/fake-ws-api-server.ts";
+import { executionReportMsg, myTradeMsg, WIRE_T0 } from "./user/test-support/wire-builders.ts";
 import type { MyTradeMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
 
-const T0 = 1_700_000_000_000;
+const T0 = WIRE_T0;
 
 async function eventually(check: () => boolean, what: string, boundMs = 5000): Promise<void> {
   const deadline = Date.now() + boundMs;
@@ -20,52 +21,11 @@ async function eventually(check: () => boolean, what: string, boundMs = 5000): P
   }
 }
 
-function executionReport(over: Record<string, unknown>): Record<string, unknown> {
-  return {
-    e: "executionReport",
-    E: T0 + 10,
-    s: "BTCUSDT",
-    c: "des-1",
-    S: "BUY",
-    o: "LIMIT",
-    f: "GTC",
-    q: "1.00000000",
-    p: "100.00000000",
-    P: "0.00000000",
-    g: -1,
-    C: "",
-    x: "NEW",
-    X: "NEW",
-    r: "NONE",
-    i: 28,
-    l: "0.00000000",
-    z: "0.00000000",
-    L: "0.00000000",
-    n: "0",
-    N: null,
-    T: T0 + 9,
-    t: -1,
-    m: false,
-    ...over,
-  };
-}
+const executionReport = executionReportMsg;
 
+/** This test's trades: commission 0.001 BTC, stamped T0 + id. */
 function myTrade(id: number, qty: string): MyTradeMsg {
-  return {
-    symbol: "BTCUSDT",
-    id,
-    orderId: 28,
-    orderListId: -1,
-    price: "100.00000000",
-    qty,
-    quoteQty: "0",
-    commission: "0.001",
-    commissionAsset: "BTC",
-    time: T0 + id,
-    isBuyer: true,
-    isMaker: true,
-    isBestMatch: true,
-  };
+  return myTradeMsg(id, qty, { commission: "0.001", time: T0 + id });
 }
 
 test("a fill made while the user stream was down comes once, by reconciliation after the resubscription", async () => {

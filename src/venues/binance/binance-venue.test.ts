@@ -23,13 +23,14 @@ import {
 } from "../../model/index.ts";
 import { BinanceVenue, type BinanceVenueOptions } from "./binance-venue.ts";
 import { binanceError, FakeBinanceRest, FakeUserData } from "./user/test-support/fake-binance-rest.ts";
+import { executionReportMsg, myTradeMsg, WIRE_T0 } from "./user/test-support/wire-builders.ts";
 import { toNewOrderParams } from "./venue-order-params.ts";
 import { BoundedSeenSet } from "./venue-seen-set.ts";
 import type { MyTradeMsg, NewOrderResponseMsg, OrderFillMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
 import type { ExecutionReportMsg } from "./wire/user-msgs.ts";
 
 const BTCUSDT = instrumentId("BTCUSDT");
-const T0 = 1_700_000_000_000;
+const T0 = WIRE_T0;
 
 function instruments(): ReadonlyMap<InstrumentId, Instrument> {
   const btc = parseInstrument({
@@ -106,35 +107,7 @@ function queried(over: Partial<QueryOrderMsg> = {}): QueryOrderMsg {
   };
 }
 
-function report(over: Partial<ExecutionReportMsg>): ExecutionReportMsg {
-  return {
-    e: "executionReport",
-    E: T0 + 10,
-    s: "BTCUSDT",
-    c: "des-1",
-    S: "BUY",
-    o: "LIMIT",
-    f: "GTC",
-    q: "1.00000000",
-    p: "100.00000000",
-    P: "0.00000000",
-    g: -1,
-    C: "",
-    x: "NEW",
-    X: "NEW",
-    r: "NONE",
-    i: 28,
-    l: "0.00000000",
-    z: "0.00000000",
-    L: "0.00000000",
-    n: "0",
-    N: null,
-    T: T0 + 9,
-    t: -1,
-    m: false,
-    ...over,
-  };
-}
+const report = executionReportMsg;
 
 function trade(id: number, qty: string, over: Partial<ExecutionReportMsg> = {}): ExecutionReportMsg {
   return report({
@@ -149,24 +122,7 @@ function trade(id: number, qty: string, over: Partial<ExecutionReportMsg> = {}):
   });
 }
 
-function myTrade(id: number, qty: string, over: Partial<MyTradeMsg> = {}): MyTradeMsg {
-  return {
-    symbol: "BTCUSDT",
-    id,
-    orderId: 28,
-    orderListId: -1,
-    price: "100.00000000",
-    qty,
-    quoteQty: "0",
-    commission: "0.00050000",
-    commissionAsset: "BTC",
-    time: T0 + 100 + id,
-    isBuyer: true,
-    isMaker: true,
-    isBestMatch: true,
-    ...over,
-  };
-}
+const myTrade = myTradeMsg;
 
 /** A venue over a fake REST API and user stream, with a fake clock that sleeps advance. */
 function harness(options: Partial<BinanceVenueOptions> = {}) {

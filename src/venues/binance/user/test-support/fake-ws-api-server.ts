@@ -98,7 +98,7 @@ export class FakeWsApiServer {
   }
 
   /** Sends `{subscriptionId, event}` on the latest connection (subscriptionId left out when null). */
-  sendEvent(event: Record<string, unknown>, subscriptionId: number | null = this.lastSubscriptionId): void {
+  sendEvent(event: object, subscriptionId: number | null = this.lastSubscriptionId): void {
     this.sendRaw(JSON.stringify(subscriptionId === null ? { event } : { subscriptionId, event }));
   }
 
