@@ -4,7 +4,12 @@ import { ErrorCode } from "../core/index.ts";
 export const ApiErrorCode = {
   /** The request was malformed (bad JSON, wrong content type, body too large, failed validation). */
   BadRequest: ErrorCode.BadRequest,
-  /** No route matches the method and path. */
+  /**
+   * A command (POST/PUT) came without the API's bearer token, or with a wrong one. Shares the
+   * credentials code until core has a dedicated one.
+   */
+  Unauthorized: ErrorCode.InvalidCredentials,
+  /** No route matches the method and path, or the resource is not there (risk not configured). */
   NotFound: ErrorCode.NotFound,
   /** The server failed; details are in the server log, never in the response. */
   Internal: ErrorCode.Internal,

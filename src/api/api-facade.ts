@@ -1,3 +1,5 @@
+import type { ApiCommands } from "./command-facade.ts";
+
 /** The state of one dependency or component, as /health reports it. */
 export interface HealthCheck {
   readonly status: "ok" | "degraded";
@@ -25,4 +27,9 @@ export interface ApiFacade {
   metricsJson(): object;
   /** Returns the metrics in the Prometheus text format 0.0.4 (MetricsRegistry.toPrometheus()). */
   metricsPrometheus(): string;
+  /**
+   * The operator routes (risk, strategies, orders, portfolio); absent = only the monitoring routes
+   * are served.
+   */
+  readonly commands?: ApiCommands;
 }

@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { DesError, ErrorCode } from "../core/index.ts";
 import { ApiErrorCode } from "./api-error-code.ts";
 import type { ApiFacade } from "./api-facade.ts";
+import { commandAuth } from "./command-auth.ts";
+import { commandRoutes } from "./command-routes.ts";
 import { errorReply } from "./error-reply.ts";
 import { healthRoutes } from "./health-routes.ts";
 import { metricsRoutes } from "./metrics-routes.ts";
@@ -19,6 +21,12 @@ export interface ApiServerOptions {
   readonly bodyLimitBytes?: number;
   /** Time a client has to send a whole request (default 30,000; 0 disables). */
   readonly requestTimeoutMs?: number;
+  /**
+   * The bearer token every command (POST/PUT) must carry (DES_API_TOKEN; never logged). Without
+   * one, commands are allowed only on a loopback host, and a facade with commands on any other host
+   * is refused at build time.
+   */
+  readonly apiToken?: string | undefined;
 }
 
 /** The running API: the fastify app (for inject in tests), listen and graceful close. */
@@ -36,7 +44,10 @@ const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = 8080;
 const MAX_ECHOED_URL = 200;
 
-/** Returns the HTTP API server over the given facade (not yet listening). */
+/**
+ * Returns the HTTP API server over the given facade (not yet listening). Throws
+ * DES_ERR_INVALID_CONFIG for bad options, including commands on a non-loopback host without a token.
+ */
 export function buildApiServer(facade: ApiFacade, options: ApiServerOptions = {}): ApiServer {
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
@@ -53,6 +64,12 @@ export function buildApiServer(facade: ApiFacade, options: ApiServerOptions = {}
   }
   const bodyLimit = nonNegativeInteger("bodyLimitBytes", options.bodyLimitBytes ?? 1024 * 1024);
   const requestTimeout = nonNegativeInteger("requestTimeoutMs", options.requestTimeoutMs ?? 30_000);
+  const commands = facade.commands;
+  // Checked even without commands, so a malformed token stops start-up whatever is served.
+  const auth =
+    commands !== undefined || options.apiToken !== undefined
+      ? commandAuth(host, options.apiToken)
+      : undefined;
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
@@ -76,6 +93,7 @@ export function buildApiServer(facade: ApiFacade, options: ApiServerOptions = {}
   });
   app.register(healthRoutes, { facade });
   app.register(metricsRoutes, { facade });
+  if (commands !== undefined && auth !== undefined) app.register(commandRoutes, { commands, auth });
 
   let listening = false;
   return {

@@ -1,5 +1,38 @@
 export { ApiErrorCode } from "./api-error-code.ts";
 export type { ApiFacade, HealthCheck, HealthReport } from "./api-facade.ts";
 export { type ApiServer, type ApiServerOptions, buildApiServer } from "./api-server.ts";
+export { checkCommandAccess, isLoopbackHost, MIN_API_TOKEN_LENGTH } from "./command-auth.ts";
+export type {
+  ApiCommands,
+  Awaitable,
+  CommandActor,
+  CommandAuditEntry,
+  OrderCommands,
+  PortfolioQueries,
+  RiskCommands,
+  StrategyCommands,
+} from "./command-facade.ts";
+export type {
+  BookJson,
+  CancelAllResult,
+  CancelResult,
+  DailyCountersView,
+  JsonObject,
+  JsonValue,
+  OrderFilter,
+  OrderView,
+  PanicResult,
+  PortfolioView,
+  PositionJson,
+  RiskConfigReplaced,
+  RiskView,
+  StrategyCommandResult,
+  StrategyStatsView,
+  StrategyView,
+  TradingStateChange,
+  TradingStateName,
+  TradingStateRequest,
+  VenueBalanceView,
+} from "./command-views.ts";
 export { type ErrorBody, type ErrorReply, errorReply } from "./error-reply.ts";
 export { PROMETHEUS_CONTENT_TYPE } from "./metrics-routes.ts";

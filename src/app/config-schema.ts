@@ -47,6 +47,16 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(0).max(65535).default(8080),
     doc: "API port (0: any free port)",
   },
+  apiToken: {
+    env: "DES_API_TOKEN",
+    schema: z
+      .string()
+      .min(16, "at least 16 characters")
+      .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+      .optional(),
+    doc: "Bearer token the API's commands (POST/PUT) require (never logged); unset: commands only on a loopback DES_HOST",
+    secret: true,
+  },
   dbPath: {
     env: "DES_DB_PATH",
     schema: z.string().min(1).default("./data/des.sqlite"),
@@ -204,6 +214,16 @@ export const SETTINGS = {
     env: "DES_ORDER_TIMEOUT_MS",
     schema: z.coerce.number().int().min(1).max(600_000).default(10_000),
     doc: "A submit or look-up not answered within this time counts as unknown and is looked up",
+  },
+  maxIntentAgeMs: {
+    env: "DES_MAX_INTENT_AGE_MS",
+    schema: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    doc: "At start-up, an order intent the venue never placed is sent again only when at most this old; older ones are rejected",
+  },
+  unknownVenueOrders: {
+    env: "DES_UNKNOWN_VENUE_ORDERS",
+    schema: z.enum(["report", "adopt"]).default("report"),
+    doc: "At start-up, open venue orders DES did not send: report (log, leave alone) or adopt (book their fills under strategy `adopted`)",
   },
   shutdownTimeoutMs: {
     env: "DES_SHUTDOWN_TIMEOUT_MS",

@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { Logger } from "pino";
-import { type ApiServer, buildApiServer, type HealthReport } from "../api/index.ts";
+import { type ApiServer, buildApiServer, checkCommandAccess, type HealthReport } from "../api/index.ts";
 import { MessageBus, Topic } from "../bus/index.ts";
 import {
   type AccountId,
@@ -15,7 +15,7 @@ import {
   type TimerId,
   toError,
 } from "../core/index.ts";
-import { ExecutionEngine, type PortfolioRiskView } from "../execution/index.ts";
+import { ExecutionEngine, type PortfolioRiskView, type RecoveryReport } from "../execution/index.ts";
 import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
 import { type BarInterval, type Instrument, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
@@ -23,6 +23,7 @@ import { SqliteStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
 import { parseRiskConfig, RiskEngine } from "../risk/index.ts";
 import { builtinRegistry, StrategyEngine } from "../strategy/index.ts";
+import { apiCommands } from "./api-commands.ts";
 import { AppMetrics } from "./app-metrics.ts";
 import { type BinanceConnection, openBinanceConnection } from "./binance-connection.ts";
 import { BinanceMarketSource } from "./binance-market-source.ts";
@@ -30,6 +31,14 @@ import type { DesConfig } from "./config-schema.ts";
 import type { MarketSource } from "./market-source.ts";
 import { readJsonConfigFile } from "./read-json-config-file.ts";
 import { ReplayMarketSource } from "./replay-market-source.ts";
+import {
+  ADOPTED_STRATEGY,
+  compareBalances,
+  portfolioBaseline,
+  rebuildPortfolio,
+  reconcileWithVenue,
+  restoreJournaledOrders,
+} from "./restart-recovery.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
 import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-setup.ts";
 
@@ -63,7 +72,7 @@ export class DesApp {
   readonly venueSetup: VenueSetup;
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
-  /** Pre-trade risk, when DES_RISK_FILE names its limits. */
+  /** Pre-trade risk: the limits of DES_RISK_FILE (none without it), the instrument filters and the kill switch. */
   readonly risk: RiskEngine | undefined;
   readonly marketData: MarketDataEngine;
   /** Where market data comes from (the bundled replay or Binance's streams). */
@@ -72,6 +81,10 @@ export class DesApp {
   readonly api: ApiServer;
   readonly #startedAtMs = Date.now();
   readonly #binance: BinanceConnection | undefined;
+  readonly #resumable: boolean;
+  readonly #baselineRestored: boolean;
+  /** What start-up reconciliation with the venue did (resumable venues only). */
+  recovery: RecoveryReport | undefined;
   #flushTimer: TimerId | undefined;
   #equityTimer: TimerId | undefined;
   #state: "created" | "running" | "stopping" | "stopped" = "created";
@@ -91,15 +104,19 @@ export class DesApp {
       this.log.warn({ code: problem.code, details: problem.details }, problem.message);
 
     this.store = SqliteStore.open(resolve(config.dbPath));
-    this.risk =
-      riskConfig === undefined
-        ? undefined
-        : new RiskEngine({
-            clock: this.clock,
-            config: riskConfig,
-            onEvent: (e) => this.bus.publish(Topic.RiskEvent, e),
-          });
+    // Always there, so the kill switch works; without DES_RISK_FILE only the instrument filters apply.
+    this.risk = new RiskEngine({
+      clock: this.clock,
+      config: riskConfig ?? {},
+      onEvent: (e) => this.bus.publish(Topic.RiskEvent, e),
+    });
     const accountId = this.venueSetup.venue.accountId;
+    // A venue whose orders outlive DES (Binance) gets the order journal and start-up reconciliation.
+    this.#resumable = this.venueSetup.venue.resume !== undefined;
+    const baseline = this.#resumable
+      ? portfolioBaseline(this.store, accountId, this.venueSetup.initialCash, this.clock.now())
+      : { cash: this.venueSetup.initialCash, restored: false };
+    this.#baselineRestored = baseline.restored;
     this.execution = new ExecutionEngine({
       bus: this.bus,
       clock: this.clock,
@@ -119,12 +136,13 @@ export class DesApp {
         timeoutMs: config.orderTimeoutMs,
         latency: { total: (us) => this.metrics.onOrderLatency(us) },
       },
+      journal: this.#resumable ? this.store.intents : undefined,
     });
     this.portfolio = new Portfolio({
       bus: this.bus,
       clock: this.clock,
       instruments,
-      initialCash: { [this.venueSetup.venue.accountId]: this.venueSetup.initialCash },
+      initialCash: { [accountId]: baseline.cash },
       onProblem,
     });
 
@@ -161,8 +179,18 @@ export class DesApp {
         health: () => this.health(),
         metricsJson: () => this.metrics.registry.toJSON(),
         metricsPrometheus: () => this.metrics.registry.toPrometheus(),
+        commands: apiCommands({
+          bus: this.bus,
+          clock: this.clock,
+          risk: this.risk,
+          strategies: this.strategies,
+          execution: this.execution,
+          portfolio: this.portfolio,
+          venue: this.venueSetup.venue,
+          log: this.log.child({ component: "api" }),
+        }),
       },
-      { host: config.host, port: config.port },
+      { host: config.host, port: config.port, apiToken: config.apiToken },
     );
   }
 
@@ -189,6 +217,8 @@ export class DesApp {
         : readJsonConfigFile(resolve(config.riskFile), "risk file", "DES_RISK_FILE");
     // Validated before anything opens, so a bad limit names its key and leaks nothing.
     if (riskConfig !== undefined) parseRiskConfig(riskConfig);
+    // Operator commands from other hosts need a token: refused before anything opens.
+    checkCommandAccess(config.host, config.apiToken);
     const parts = await openParts(config, clock, deps.logger, strategyEntries, bus);
     const app = new DesApp(config, { ...deps, clock }, parts, riskConfig);
     try {
@@ -212,8 +242,14 @@ export class DesApp {
     const risk = this.risk;
     this.metrics.attach(this, risk === undefined ? undefined : () => risk.denialCounts());
     this.metrics.runtime.start();
+    if (this.#resumable) this.#restoreBooksAndOrders();
     this.portfolio.start();
     this.execution.start();
+    if (this.#resumable) {
+      // The venue first, then its reconciliation, then strategies: they start from settled books.
+      await this.venueSetup.start();
+      await this.#reconcileWithVenue();
+    }
     this.#flushTimer = this.clock.setInterval(() => this.#flushStore(), STORE_FLUSH_INTERVAL_MS);
     this.#equityTimer = this.clock.setInterval(() => {
       this.portfolio.recordEquity();
@@ -223,7 +259,7 @@ export class DesApp {
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
     const url = await this.api.listen();
-    await this.venueSetup.start();
+    if (!this.#resumable) await this.venueSetup.start();
     await this.marketSource.start();
     this.log.info(
       {
@@ -305,6 +341,32 @@ export class DesApp {
     };
     const ok = Object.values(checks).every((c) => c.status === "ok") && this.#state === "running";
     return { status: ok ? "ok" : "degraded", uptimeS: (Date.now() - this.#startedAtMs) / 1000, checks };
+  }
+
+  /** Rebuilds the books from the stored fills and tracks again the orders the journal has not closed. */
+  #restoreBooksAndOrders(): void {
+    const accountId = this.venueSetup.venue.accountId;
+    const fills = this.#baselineRestored
+      ? rebuildPortfolio(this.store, this.portfolio, this.execution, accountId)
+      : 0;
+    const orders = restoreJournaledOrders(this.store, this.execution);
+    if (fills > 0 || orders > 0)
+      this.log.info({ fills, orders }, "books and open orders restored from the store");
+  }
+
+  /** Start-up reconciliation with the venue: journaled orders, unknown venue orders, balances. */
+  async #reconcileWithVenue(): Promise<void> {
+    this.recovery = await reconcileWithVenue(
+      this.execution,
+      {
+        maxIntentAgeMs: this.config.maxIntentAgeMs,
+        unknownVenueOrders: this.config.unknownVenueOrders,
+        adoptAs: ADOPTED_STRATEGY,
+      },
+      this.log,
+    );
+    await this.execution.idle();
+    await compareBalances(this.portfolio, this.venueSetup.venue, this.marketSource.instruments, this.log);
   }
 
   /** Restores the risk engine's kill switch and (same day) daily counters from the store. */
@@ -401,6 +463,8 @@ export class DesApp {
         // Denials are already order events; warnings, kill-switch changes and day resets matter more.
         if (e.kind === "OrderDenied") this.log.debug(e, "risk denial");
         else this.log.warn(e, "risk event");
+        // A kill-switch change must survive a crash: saved at once, not at the next interval.
+        if (e.kind === "TradingStateChanged") this.#saveRisk();
       },
       "log.risk-events",
     );

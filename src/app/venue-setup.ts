@@ -51,8 +51,9 @@ export function paperVenueSetup(
 }
 
 /**
- * Connects the Binance venue: reads the account's balances (the portfolio's starting cash), adopts
- * the open orders the account already has, and keeps the user data stream (WebSocket API) running.
+ * Connects the Binance venue: reads the account's balances (the portfolio's starting cash on a first
+ * run) and keeps the user data stream (WebSocket API) running. The account's open orders are
+ * reconciled at start-up by execution (resume of journaled orders, adopt-or-report policy).
  */
 export async function binanceVenueSetup(
   config: DesConfig,
@@ -79,7 +80,8 @@ export async function binanceVenueSetup(
     userData,
     instruments,
     recvWindowMs: config.binanceRecvWindowMs,
-    reconcileOnStart: true,
+    // Start-up reconciliation is execution's (DesApp: journal, resume, adopt-or-report policy).
+    reconcileOnStart: false,
     logger: log,
   });
   const account = await connection.rest.account();

@@ -24,10 +24,12 @@ import {
   OrderStatus,
   type PositionChanged,
   parseBarInterval,
+  type ResumedOrder,
   type SubmitAccepted,
   type SubmitOrder,
   type SubmitRejected,
   type SubmitResult,
+  setOrderStatus,
   type TradeTick,
   type VenueEvent,
   type VenueFill,
@@ -42,6 +44,7 @@ import type {
   ExecutorVenueConfig,
   ExecutorVenueStats,
 } from "./async-executor-types.ts";
+import type { OrderJournal, RecoveryOptions, RecoveryReport, RestoredOrder } from "./order-recovery-types.ts";
 import { OrderTracker, type TrackedOrder } from "./order-tracker.ts";
 import { PendingExposure } from "./pending-exposure.ts";
 import {
@@ -87,6 +90,11 @@ export interface ExecutionEngineConfig {
   readonly risk?: ExecutionRisk | undefined;
   /** The executor's queue, concurrency bound and timeouts; absent = its defaults. */
   readonly executor?: ExecutionExecutorConfig | undefined;
+  /**
+   * Where each order intent is written before it is sent (venues whose orders outlive DES);
+   * absent = no journal (paper: its orders end with the process).
+   */
+  readonly journal?: OrderJournal | undefined;
 }
 
 /** Counters of what execution has done. */
@@ -124,14 +132,18 @@ export interface ExecutionStats {
   readonly riskAdjusted: number;
   /** Orders denied because the executor's queue was full (also counted in ordersDenied). */
   readonly queueDenials: number;
+  /** Orders not sent because the order journal could not store their intent (also counted in ordersDenied). */
+  readonly journalFailures: number;
   readonly marketEventsRouted: number;
   readonly closedOrdersEvicted: number;
   readonly problems: number;
 }
 
 const MAX_RECENT_PROBLEMS = 100;
-/** The executor's answer for an order canceled while it waited in the queue (never sent). */
+/** Why an order canceled while it waited in the queue was never sent. */
 const CANCELED_BEFORE_SEND = "canceled before it was sent";
+/** The answer #send gives the executor for an order it did not send (canceled while queued, journal failure). */
+const NOT_SENT = "not sent";
 
 /**
  * The order path: takes SubmitOrder / CancelOrder commands from the bus, validates each order, runs
@@ -154,6 +166,7 @@ export class ExecutionEngine {
   readonly #feedTrades: boolean;
   readonly #barInterval: BarInterval | null;
   readonly #onProblem: ((problem: DesError) => void) | undefined;
+  readonly #journal: OrderJournal | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #executor: AsyncExecutor;
   readonly #risk: PreTradeRisk | undefined;
@@ -189,6 +202,7 @@ export class ExecutionEngine {
     riskDenials: 0,
     riskAdjusted: 0,
     queueDenials: 0,
+    journalFailures: 0,
     marketEventsRouted: 0,
     problems: 0,
   };
@@ -199,6 +213,7 @@ export class ExecutionEngine {
     this.#venue = config.venue;
     this.#tracker = new OrderTracker(config.maxClosedOrders);
     this.#onProblem = config.onProblem;
+    this.#journal = config.journal;
     this.#feedTrades = config.marketData?.trades ?? true;
     const interval = config.marketData?.barInterval;
     this.#barInterval = interval === null ? null : parseBarInterval(interval ?? "1m");
@@ -314,6 +329,162 @@ export class ExecutionEngine {
     return [...this.#recentProblems];
   }
 
+  /**
+   * Sets the realized PnL a position starts from after a restart (its rebuilt history), so the risk
+   * engine's daily loss counts only what changes from now on.
+   */
+  setRealizedPnlBaseline(strategyId: StrategyId, instrumentId: InstrumentId, realizedPnl: Decimal): void {
+    this.#realized.set(`${strategyId}|${instrumentId}`, realizedPnl);
+  }
+
+  /**
+   * Tracks again the orders an earlier run left open (from the order journal), with the fills it
+   * booked, before start-up reconciliation (recover) asks the venue about them. Publishes nothing:
+   * their events were published by the earlier run. Returns how many were restored; an order
+   * already tracked is skipped.
+   */
+  restore(orders: readonly RestoredOrder[]): number {
+    let restored = 0;
+    for (const r of orders) {
+      if (this.#tracker.get(r.clientOrderId) !== undefined) continue;
+      const order = newOrder(r);
+      order.venueOrderId = r.venueOrderId;
+      setOrderStatus(order, OrderStatus.Submitted, r.sentAt);
+      if (r.accepted || r.fills.length > 0) setOrderStatus(order, OrderStatus.Accepted, r.sentAt);
+      this.#tracker.add(order);
+      const tracked = this.#tracker.get(order.clientOrderId)!;
+      tracked.reduceOnly = r.reduceOnly;
+      tracked.acceptedPublished = order.status === OrderStatus.Accepted;
+      this.#pending?.open(order);
+      for (const fill of r.fills) {
+        const problem = this.#tracker.applyFill(tracked, fill.tradeId, fill.quantity, fill.price, r.sentAt);
+        if (problem !== undefined) this.#report(problem);
+        this.#pending?.filled(order, fill.quantity);
+      }
+      if (isTerminalStatus(order.status)) this.#pending?.closed(order);
+      restored++;
+    }
+    return restored;
+  }
+
+  /**
+   * Start-up reconciliation, after restore() and start() with the venue connected: the venue takes
+   * the restored orders over and reports what DES missed (acceptances, fills, final statuses, as
+   * events); an intent the venue proves it never placed is sent again (same client order id) when
+   * at most maxIntentAgeMs old, else rejected; open venue orders DES does not know are adopted or
+   * reported, by policy. Venues without resume (paper) have nothing to reconcile.
+   */
+  async recover(options: RecoveryOptions): Promise<RecoveryReport> {
+    const report = { resumed: 0, resent: 0, expiredIntents: 0, lostAtVenue: 0, adopted: 0, reported: 0 };
+    if (this.#venue.resume === undefined) return report;
+    const restored = this.#tracker.open().filter((o) => o.status !== OrderStatus.Initialized);
+    const statuses = await this.#venue.resume(restored.map((o) => this.#resumedOrder(o)));
+    const now = this.#clock.now();
+    for (const order of restored) {
+      const tracked = this.#tracker.get(order.clientOrderId)!;
+      if (statuses.get(order.clientOrderId) !== "absent") {
+        report.resumed++;
+        continue;
+      }
+      if (isTerminalStatus(order.status)) continue;
+      if (tracked.acceptedPublished) {
+        report.lostAtVenue++;
+        this.#expire(tracked, "the venue no longer knows this order (found at start-up)", now);
+        continue;
+      }
+      const ageMs = (now - order.createdAt) / 1000;
+      if (ageMs > options.maxIntentAgeMs) {
+        report.expiredIntents++;
+        this.#reject(
+          tracked,
+          `never placed before the restart and ${Math.round(ageMs)} ms old (max ${options.maxIntentAgeMs} ms): not sent again`,
+          now,
+        );
+        continue;
+      }
+      report.resent++;
+      this.#executor.submit({
+        venueId: VENUE_LANE,
+        protective: isProtective(order.type, tracked.reduceOnly),
+        request: {
+          clientOrderId: order.clientOrderId,
+          instrumentId: order.instrumentId,
+          side: order.side,
+          type: order.type,
+          quantity: order.quantity,
+          price: order.price,
+          stopPrice: order.stopPrice,
+          timeInForce: order.timeInForce,
+        },
+      });
+    }
+    await this.#reconcileVenueOpenOrders(options, report);
+    return report;
+  }
+
+  /** Adopts or reports the venue's open orders DES does not track. */
+  async #reconcileVenueOpenOrders(
+    options: RecoveryOptions,
+    report: { adopted: number; reported: number },
+  ): Promise<void> {
+    const adopted: Order[] = [];
+    for (const v of await this.#venue.openOrders()) {
+      if (this.#tracker.get(v.clientOrderId) !== undefined) continue;
+      if (options.unknownVenueOrders === "report") {
+        report.reported++;
+        this.#report(
+          new DesError(
+            ErrorCode.InvalidOrderTransition,
+            `the venue holds open order ${v.clientOrderId} (${v.side} ${v.quantity} ${v.instrumentId}) that DES did not send: left alone (policy report)`,
+            { clientOrderId: v.clientOrderId, instrumentId: v.instrumentId },
+          ),
+        );
+        continue;
+      }
+      const now = this.#clock.now();
+      const order = newOrder({
+        clientOrderId: v.clientOrderId,
+        strategyId: options.adoptAs,
+        instrumentId: v.instrumentId,
+        side: v.side,
+        type: v.type,
+        quantity: v.quantity,
+        price: v.price,
+        createdAt: now,
+      });
+      order.venueOrderId = v.venueOrderId;
+      setOrderStatus(order, OrderStatus.Submitted, now);
+      setOrderStatus(order, OrderStatus.Accepted, now);
+      this.#tracker.add(order);
+      const tracked = this.#tracker.get(order.clientOrderId)!;
+      tracked.acceptedPublished = true;
+      // Fills from before the adoption are the venue's past, not DES's: only later ones are booked.
+      order.filledQty = v.filledQty;
+      if (v.filledQty.isPositive()) setOrderStatus(order, OrderStatus.PartiallyFilled, now);
+      this.#pending?.open(order);
+      this.#pending?.filled(order, v.filledQty);
+      adopted.push(order);
+      report.adopted++;
+      this.#publish({ kind: "OrderAccepted", ...ids(order), venueOrderId: v.venueOrderId, ts: now });
+    }
+    if (adopted.length > 0) {
+      await this.#venue.resume!(adopted.map((o) => ({ ...this.#resumedOrder(o), knownTradeIds: "all" })));
+    }
+  }
+
+  #resumedOrder(order: Readonly<Order>): ResumedOrder {
+    const tracked = this.#tracker.get(order.clientOrderId)!;
+    return {
+      clientOrderId: order.clientOrderId,
+      instrumentId: order.instrumentId,
+      side: order.side,
+      sentAt: order.updatedAt,
+      accepted: tracked.acceptedPublished,
+      filledQty: order.filledQty,
+      knownTradeIds: new Set<string>(tracked.tradeIds),
+    };
+  }
+
   #onSubmit(cmd: SubmitOrder): void {
     if (this.#tracker.get(cmd.clientOrderId) !== undefined) {
       this.#stats.duplicateSubmits++;
@@ -363,6 +534,7 @@ export class ExecutionEngine {
       }
     }
     const order = this.#track(quantity === cmd.quantity ? cmd : { ...cmd, quantity });
+    order.reduceOnly = cmd.reduceOnly === true;
     this.#pending?.open(order.order);
     // Sent synchronously when the executor has a free slot (#send marks it SUBMITTED), queued otherwise.
     this.#executor.submit({
@@ -395,12 +567,18 @@ export class ExecutionEngine {
     this.#publish({ kind: "OrderDenied", ...ids(tracked.order), reason, ts: now });
   }
 
-  /** The executor's venue: marks the order SUBMITTED on its first send and counts unknown answers. */
+  /**
+   * The executor's venue: writes the intent to the journal (when there is one) before anything is
+   * sent, marks the order SUBMITTED on its first send and counts unknown answers.
+   */
   #send(request: VenueOrderRequest): Promise<SubmitResult> {
     const tracked = this.#tracker.get(request.clientOrderId);
     if (tracked !== undefined && tracked.reason === CANCELED_BEFORE_SEND) {
       // Canceled while queued: nothing reaches the venue.
-      return Promise.resolve({ kind: "rejected", reason: CANCELED_BEFORE_SEND, ts: this.#clock.now() });
+      return Promise.resolve({ kind: "rejected", reason: NOT_SENT, ts: this.#clock.now() });
+    }
+    if (tracked !== undefined && !this.#journaled(tracked)) {
+      return Promise.resolve({ kind: "rejected", reason: NOT_SENT, ts: this.#clock.now() });
     }
     if (tracked !== undefined && tracked.order.status === OrderStatus.Initialized) {
       const now = this.#clock.now();
@@ -433,6 +611,25 @@ export class ExecutionEngine {
     );
   }
 
+  /**
+   * Writes the intent before a send; returns false when the journal refused it. A first send is
+   * then not made (DENIED); a resend goes ahead, since the intent is already stored.
+   */
+  #journaled(tracked: TrackedOrder): boolean {
+    if (this.#journal === undefined) return true;
+    try {
+      this.#journal.record(tracked.order, tracked.reduceOnly, this.#clock.now());
+      return true;
+    } catch (thrown) {
+      const problem = asDesError(thrown, "writing the order journal");
+      this.#report(problem);
+      if (tracked.order.status !== OrderStatus.Initialized) return true;
+      this.#stats.journalFailures++;
+      this.#deny(tracked, `not sent: the order journal could not store it (${problem.message})`);
+      return false;
+    }
+  }
+
   #onQueueDenied(denied: ExecutionDenied): void {
     const tracked = this.#tracker.get(denied.order.request.clientOrderId);
     if (tracked === undefined || tracked.order.status !== OrderStatus.Initialized) return;
@@ -448,7 +645,7 @@ export class ExecutionEngine {
       switch (outcome.kind) {
         case "accepted":
         case "rejected":
-          if (outcome.kind === "rejected" && outcome.reason === CANCELED_BEFORE_SEND) break;
+          if (outcome.kind === "rejected" && outcome.reason === NOT_SENT) break;
           this.#onSubmitResult(tracked, outcome);
           break;
         case "found":

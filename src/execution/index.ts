@@ -5,6 +5,13 @@ export {
   type ExecutionStats,
   type VenueMarketDataConfig,
 } from "./execution-engine.ts";
+export type {
+  OrderJournal,
+  RecoveryOptions,
+  RecoveryReport,
+  RestoredOrder,
+  UnknownVenueOrderPolicy,
+} from "./order-recovery-types.ts";
 export { OrderTracker, type TrackedOrder } from "./order-tracker.ts";
 export type {
   ExecutionRisk,

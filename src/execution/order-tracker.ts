@@ -19,6 +19,8 @@ export interface TrackedOrder {
   acceptedPublished: boolean;
   /** Why it was denied, rejected or expired, when it was. */
   reason: string | undefined;
+  /** The order may only reduce a position (kept for the order journal and a resend after a restart). */
+  reduceOnly: boolean;
 }
 
 /**
@@ -63,7 +65,13 @@ export class OrderTracker {
   /** Starts tracking an order; returns false when its client order id is already tracked. */
   add(order: Order): boolean {
     if (this.#orders.has(order.clientOrderId)) return false;
-    const tracked: TrackedOrder = { order, tradeIds: new Set(), acceptedPublished: false, reason: undefined };
+    const tracked: TrackedOrder = {
+      order,
+      tradeIds: new Set(),
+      acceptedPublished: false,
+      reason: undefined,
+      reduceOnly: false,
+    };
     this.#orders.set(order.clientOrderId, tracked);
     this.#open.add(tracked);
     return true;

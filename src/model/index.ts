@@ -57,6 +57,7 @@ export {
 } from "./order-status.ts";
 export type {
   CancelResult,
+  ResumedOrder,
   SubmitAccepted,
   SubmitRejected,
   SubmitResult,

@@ -43,6 +43,31 @@ export interface VenuePort {
    * their own matching engine sees the market.
    */
   onMarketEvent?(event: MarketEvent): void;
+  /**
+   * After a restart: takes over orders an earlier run of DES sent (read from its order journal), or
+   * orders found at the venue that DES adopts. The venue tracks them again as if it had sent them
+   * (later fills, stream reconnects), hands on as events what DES has not seen (accepted, each fill
+   * whose trade id is not in `knownTradeIds`, the final status, in that order), and resolves with
+   * each order's status. "absent" means the venue proves it never placed the order (for Binance:
+   * not found once recvWindow has passed since it was sent), so it may be sent again. Venues whose
+   * orders do not outlive DES (paper) leave it out.
+   */
+  resume?(orders: readonly ResumedOrder[]): Promise<ReadonlyMap<ClientOrderId, VenueOrderLookupStatus>>;
+}
+
+/** An order from an earlier run of DES (or adopted from the venue) that a venue takes over after a restart. */
+export interface ResumedOrder {
+  readonly clientOrderId: ClientOrderId;
+  readonly instrumentId: InstrumentId;
+  readonly side: OrderSide;
+  /** When it was (or may have been) sent. */
+  readonly sentAt: UnixMicros;
+  /** True when DES saw the venue accept it (it cannot be absent unless the venue archived it). */
+  readonly accepted: boolean;
+  /** The quantity DES has booked fills for. */
+  readonly filledQty: Decimal;
+  /** Trade ids DES has booked; "all" = adopt the order, counting the fills it already had as known. */
+  readonly knownTradeIds: ReadonlySet<string> | "all";
 }
 
 /** What a venue says of one order when asked by client order id. */

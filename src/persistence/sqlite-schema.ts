@@ -48,4 +48,28 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; u
       );
     `,
   },
+  {
+    version: 2,
+    name: "order intents journal",
+    up: `
+      CREATE TABLE order_intents (
+        client_order_id TEXT PRIMARY KEY,
+        strategy_id     TEXT NOT NULL,
+        instrument_id   TEXT NOT NULL,
+        side            TEXT NOT NULL,
+        type            TEXT NOT NULL,
+        quantity        TEXT NOT NULL,
+        price           TEXT,
+        stop_price      TEXT,
+        time_in_force   TEXT NOT NULL,
+        reduce_only     INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER NOT NULL,
+        done_at         INTEGER,
+        final_status    TEXT
+      );
+      CREATE INDEX order_intents_open ON order_intents (done_at) WHERE done_at IS NULL;
+      CREATE INDEX fills_order ON fills (client_order_id);
+    `,
+  },
 ];

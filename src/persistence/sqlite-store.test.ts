@@ -42,14 +42,14 @@ function fill(n: number): OrderFilled {
 test("strategy state survives closing and reopening the file", async () => {
   const path = dbFile();
   const a = SqliteStore.open(path);
-  assert.equal(a.schemaVersion(), 1);
+  assert.equal(a.schemaVersion(), 2);
   await a.save(strategyId("s1"), { lastCross: "up", sma: [1.5, 2] });
   await a.save(strategyId("s1"), { lastCross: "down" });
   a.close();
   const b = SqliteStore.open(path);
   assert.deepEqual(await b.load(strategyId("s1")), { lastCross: "down" });
   assert.equal(await b.load(strategyId("nope")), undefined);
-  assert.equal(b.schemaVersion(), 1);
+  assert.equal(b.schemaVersion(), 2);
   b.close();
 });
 

@@ -1,8 +1,21 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { DesError, ErrorCode, type StrategyId, toError } from "../core/index.ts";
-import type { OrderEvent, Signal } from "../model/index.ts";
+import {
+  type AccountId,
+  type ClientOrderId,
+  Decimal,
+  DesError,
+  ErrorCode,
+  type InstrumentId,
+  type StrategyId,
+  type TradeId,
+  toError,
+  type UnixMicros,
+  type VenueOrderId,
+} from "../core/index.ts";
+import type { Liquidity, OrderEvent, OrderFilled, OrderSide, OrderStatus, Signal } from "../model/index.ts";
+import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 /** Options of the embedded store. */
@@ -36,6 +49,8 @@ type PendingWrite = { kind: "order"; event: OrderEvent } | { kind: "signal"; sig
  * stays consistent). Buffered writes not yet flushed are lost on kill -9; graceful shutdown flushes.
  */
 export class SqliteStore {
+  /** The order intent journal (written before a live venue is sent an order). */
+  readonly intents: SqliteOrderJournal;
   readonly #db: DatabaseSync;
   readonly #maxPending: number;
   readonly #maxBuffered: number;
@@ -47,12 +62,14 @@ export class SqliteStore {
     upsertOrder: StatementSync;
     insertFill: StatementSync;
     insertSignal: StatementSync;
+    accountFills: StatementSync;
   };
 
   private constructor(db: DatabaseSync, options: SqliteStoreOptions) {
     this.#db = db;
     this.#maxPending = options.maxPendingWrites ?? 1000;
     this.#maxBuffered = options.maxBufferedWrites ?? 100_000;
+    this.intents = new SqliteOrderJournal(db);
     this.#stmts = {
       loadState: db.prepare("SELECT state_json FROM strategy_state WHERE strategy_id = ?"),
       saveState: db.prepare(
@@ -72,6 +89,11 @@ export class SqliteStore {
       ),
       insertSignal: db.prepare(
         "INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)",
+      ),
+      accountFills: db.prepare(
+        `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
+         FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
+         WHERE f.account_id = ? ORDER BY f.ts, f.rowid`,
       ),
     };
   }
@@ -106,6 +128,11 @@ export class SqliteStore {
 
   /** Returns the saved state of a strategy, or undefined. */
   async load(id: StrategyId): Promise<unknown> {
+    return this.loadNow(id);
+  }
+
+  /** Returns the saved state of a strategy (or an app record such as the portfolio baseline), or undefined, synchronously. */
+  loadNow(id: StrategyId): unknown {
     const row = this.#stmts.loadState.get(id) as { state_json: string } | undefined;
     return row === undefined ? undefined : JSON.parse(row.state_json);
   }
@@ -147,6 +174,31 @@ export class SqliteStore {
     this.#stats.writesTotal += batch.length;
     this.#stats.batchesTotal++;
     this.#stats.lastBatchSize = batch.length;
+  }
+
+  /**
+   * Returns every stored fill of an account as the OrderFilled event it was, oldest first: the
+   * history a portfolio is rebuilt from after a restart.
+   */
+  accountFills(accountId: AccountId): OrderFilled[] {
+    const rows = this.#stmts.accountFills.all(accountId) as unknown as StoredFillRow[];
+    return rows.map((r) => ({
+      kind: "OrderFilled",
+      clientOrderId: r.client_order_id as ClientOrderId,
+      strategyId: r.strategy_id as StrategyId,
+      instrumentId: r.instrument_id as InstrumentId,
+      accountId: r.account_id as AccountId,
+      venueOrderId: (r.venue_order_id ?? "") as VenueOrderId,
+      tradeId: r.trade_id as TradeId,
+      side: r.side as OrderSide,
+      lastQty: Decimal.from(r.quantity),
+      lastPrice: Decimal.from(r.price),
+      commission: Decimal.from(r.commission),
+      commissionAsset: r.commission_asset,
+      liquidity: r.liquidity as Liquidity,
+      orderStatus: (r.order_status ?? "FILLED") as OrderStatus,
+      ts: r.ts as UnixMicros,
+    }));
   }
 
   /** Returns the counts of rows per table (for the API and tests). */
@@ -209,22 +261,45 @@ export class SqliteStore {
       e.ts,
     );
     if (e.kind === "OrderFilled") {
-      this.#stmts.insertFill.run(
-        e.accountId,
-        e.tradeId,
-        e.clientOrderId,
-        e.strategyId,
-        e.instrumentId,
-        e.side,
-        e.lastQty.toString(),
-        e.lastPrice.toString(),
-        e.commission.toString(),
-        e.commissionAsset,
-        e.liquidity,
-        e.ts,
-      );
+      this.#insertFill(e);
     }
+    // After the order's fills (same transaction): the intent is done only with its fills stored.
+    this.intents.markDoneIfFinal(e.clientOrderId, status, e.ts);
   }
+
+  #insertFill(e: OrderFilled): void {
+    this.#stmts.insertFill.run(
+      e.accountId,
+      e.tradeId,
+      e.clientOrderId,
+      e.strategyId,
+      e.instrumentId,
+      e.side,
+      e.lastQty.toString(),
+      e.lastPrice.toString(),
+      e.commission.toString(),
+      e.commissionAsset,
+      e.liquidity,
+      e.ts,
+    );
+  }
+}
+
+interface StoredFillRow {
+  account_id: string;
+  trade_id: string;
+  client_order_id: string;
+  strategy_id: string;
+  instrument_id: string;
+  side: string;
+  quantity: string;
+  price: string;
+  commission: string;
+  commission_asset: string;
+  liquidity: string;
+  ts: number;
+  venue_order_id: string | null;
+  order_status: string | null;
 }
 
 function orderStatusOf(e: OrderEvent): string {

@@ -14,6 +14,7 @@ import {
 import type {
   CancelResult,
   Instrument,
+  ResumedOrder,
   SubmitAccepted,
   SubmitRejected,
   SubmitResult,
@@ -44,7 +45,7 @@ import { toNewOrderParams } from "./venue-order-params.ts";
 import type { PlacedOrder } from "./venue-placed-order.ts";
 import { type ReconcileContext, reconcileSymbol } from "./venue-reconciler.ts";
 import { BoundedSeenSet } from "./venue-seen-set.ts";
-import type { UnknownOutcomeOptions } from "./venue-unknown-outcome.ts";
+import { lookUpUnknownOrder, type UnknownOutcomeOptions } from "./venue-unknown-outcome.ts";
 import { settleUnknownSubmit, type UnknownSubmitContext } from "./venue-unknown-submit.ts";
 import { wireClientOrderId, wireInstrumentId } from "./venue-wire-ids.ts";
 import type { BinanceOrderStatus, NewOrderResponseMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
@@ -289,6 +290,109 @@ export class BinanceVenue implements VenuePort {
       this.#reconciling = undefined;
     });
     return this.#reconciling;
+  }
+
+  /**
+   * Takes over orders after a restart (see VenuePort.resume). An order DES never saw accepted is
+   * looked up first (lookUpUnknownOrder: "absent" only once recvWindow + 1 s has passed since it was
+   * sent, waiting for that if need be); absent ones are not tracked. The rest are tracked again with
+   * the fills DES already booked marked as seen, then one reconciliation hands on the acceptance,
+   * the missing fills and the final status. Call after start().
+   */
+  async resume(orders: readonly ResumedOrder[]): Promise<ReadonlyMap<ClientOrderId, VenueOrderLookupStatus>> {
+    const statuses = new Map<ClientOrderId, VenueOrderLookupStatus>();
+    const lookup = {
+      rest: this.#rest,
+      nowMs: () => this.#nowMs(),
+      sleep: this.#sleep,
+      stopped: () => !this.#running,
+      streamSawOrder: () => false,
+      recvWindowMs: this.#recvWindowMs,
+    };
+    const resumed: ResumedOrder[] = [];
+    await Promise.all(
+      orders.map(async (o) => {
+        const sentAtMs = Math.floor(o.sentAt / 1000);
+        const found = o.accepted
+          ? undefined
+          : await lookUpUnknownOrder(
+              { ...lookup, streamSawOrder: () => this.#orders.has(o.clientOrderId) },
+              { symbol: o.instrumentId, origClientOrderId: o.clientOrderId },
+              sentAtMs,
+              this.#unknownOutcome,
+            );
+        if (found?.kind === "absent") {
+          statuses.set(o.clientOrderId, "absent");
+          return;
+        }
+        await this.#trackResumed(o, sentAtMs, found?.kind === "found" ? found.order : undefined, found?.kind);
+        resumed.push(o);
+      }),
+    );
+    await this.reconcile();
+    for (const o of resumed) {
+      if (this.#orders.has(o.clientOrderId)) {
+        statuses.set(o.clientOrderId, "open");
+        continue;
+      }
+      try {
+        statuses.set(o.clientOrderId, await this.queryOrder(o.clientOrderId, o.instrumentId));
+      } catch (err) {
+        this.#logger?.error(
+          { clientOrderId: o.clientOrderId, err: toError(err).message },
+          "binance venue: status of a resumed order not known; its events settle it",
+        );
+      }
+    }
+    return statuses;
+  }
+
+  /** Tracks a resumed order with DES's booked fills marked seen (all of its fills when adopted). */
+  async #trackResumed(
+    o: ResumedOrder,
+    sentAtMs: number,
+    found: QueryOrderMsg | undefined,
+    lookup: "found" | "unknown" | undefined,
+  ): Promise<void> {
+    const venue =
+      found ??
+      (o.knownTradeIds === "all"
+        ? await this.#rest.queryOrder({ symbol: o.instrumentId, origClientOrderId: o.clientOrderId })
+        : undefined);
+    const order: PlacedOrder = {
+      clientOrderId: o.clientOrderId,
+      symbol: o.instrumentId,
+      side: o.side,
+      state: lookup === "unknown" ? "unknown" : "open",
+      venueOrderId: venue?.orderId,
+      sentAtMs,
+      acceptedReported: o.accepted,
+      filledQty: o.filledQty,
+      lastTradeId: undefined,
+      final: false,
+    };
+    if (o.knownTradeIds === "all") {
+      order.acceptedReported = true;
+      order.filledQty = Decimal.ZERO;
+      const executed = venue === undefined ? Decimal.ZERO : Decimal.from(venue.executedQty);
+      if (executed.isPositive() && venue !== undefined) {
+        const rows = await this.#rest.myTrades({ symbol: venue.symbol, orderId: venue.orderId, limit: 1000 });
+        for (const row of rows) {
+          this.#seenFills.add(fillKey(row.symbol, row.id));
+          order.filledQty = order.filledQty.add(Decimal.from(row.qty));
+          if (order.lastTradeId === undefined || row.id > order.lastTradeId) order.lastTradeId = row.id;
+        }
+      }
+    } else {
+      for (const id of o.knownTradeIds) {
+        this.#seenFills.add(fillKey(o.instrumentId, id));
+        const n = Number(id);
+        if (Number.isSafeInteger(n) && (order.lastTradeId === undefined || n > order.lastTradeId)) {
+          order.lastTradeId = n;
+        }
+      }
+    }
+    this.#orders.set(order.clientOrderId, order);
   }
 
   // ---- submit outcomes ----

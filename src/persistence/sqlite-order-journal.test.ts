@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  accountId,
+  clientOrderId,
+  dec,
+  instrumentId,
+  strategyId,
+  tradeId,
+  type UnixMicros,
+  venueOrderId,
+} from "../core/index.ts";
+import { newOrder, type OrderFilled } from "../model/index.ts";
+import { SqliteStore } from "./sqlite-store.ts";
+
+const dbFile = () => join(mkdtempSync(join(tmpdir(), "des-journal-")), "des.sqlite");
+const BTC = instrumentId("BTCUSDT");
+
+function order(id: string, at: number) {
+  return newOrder({
+    clientOrderId: clientOrderId(id),
+    strategyId: strategyId("s1"),
+    instrumentId: BTC,
+    side: "BUY",
+    type: "LIMIT",
+    quantity: dec("2"),
+    price: dec("100.5"),
+    createdAt: at as UnixMicros,
+  });
+}
+
+function filled(id: string, trade: number, qty: string, status: "PARTIALLY_FILLED" | "FILLED"): OrderFilled {
+  return {
+    kind: "OrderFilled",
+    accountId: accountId("binance"),
+    clientOrderId: clientOrderId(id),
+    strategyId: strategyId("s1"),
+    instrumentId: BTC,
+    venueOrderId: venueOrderId(`v-${id}`),
+    tradeId: tradeId(trade),
+    side: "BUY",
+    lastQty: dec(qty),
+    lastPrice: dec("100.5"),
+    commission: dec("0.001"),
+    commissionAsset: "BTC",
+    liquidity: "MAKER",
+    orderStatus: status,
+    ts: (1000 + trade) as UnixMicros,
+  };
+}
+
+test("an intent is committed at once, survives a reopen, and is done only with its final event's batch", () => {
+  const path = dbFile();
+  const a = SqliteStore.open(path);
+  a.intents.record(order("o1", 10), true, 11 as UnixMicros);
+  a.intents.record(order("o2", 20), false, 21 as UnixMicros);
+  a.intents.record(order("o2", 20), false, 25 as UnixMicros); // a resend: only the send time moves
+  // Buffered, not flushed: a crash here leaves both intents open.
+  a.recordOrderEvent(filled("o1", 1, "0.5", "PARTIALLY_FILLED"));
+  assert.equal(a.intents.openCount(), 2);
+  a.flush();
+  a.recordOrderEvent(filled("o1", 2, "1.5", "FILLED"));
+  assert.equal(a.intents.openCount(), 2, "not done before the batch holding its last fill is written");
+  a.flush();
+  assert.equal(a.intents.openCount(), 1);
+  a.close();
+
+  const b = SqliteStore.open(path);
+  const open = b.intents.openIntents();
+  assert.equal(open.length, 1);
+  const o2 = open[0]!;
+  assert.equal(o2.clientOrderId, "o2");
+  assert.equal(o2.sentAt, 25);
+  assert.equal(o2.createdAt, 20);
+  assert.equal(o2.lastStatus, "SUBMITTED", "no event stored yet");
+  assert.equal(o2.price?.toString(), "100.5");
+  assert.equal(o2.reduceOnly, false);
+  assert.deepEqual(o2.fills, []);
+  // The account's fills come back as the events they were, oldest first.
+  const fills = b.accountFills(accountId("binance"));
+  assert.deepEqual(
+    fills.map((f) => [f.tradeId, f.lastQty.toString(), f.commissionAsset, f.orderStatus]),
+    [
+      ["1", "0.5", "BTC", "FILLED"],
+      ["2", "1.5", "BTC", "FILLED"],
+    ],
+  );
+  assert.deepEqual(b.accountFills(accountId("paper")), []);
+  b.close();
+});
+
+test("an open intent carries the fills and status the store has for it", () => {
+  const store = SqliteStore.open(dbFile());
+  store.intents.record(order("o3", 30), false, 31 as UnixMicros);
+  store.recordOrderEvent({
+    kind: "OrderAccepted",
+    clientOrderId: clientOrderId("o3"),
+    strategyId: strategyId("s1"),
+    instrumentId: BTC,
+    venueOrderId: venueOrderId("v-o3"),
+    ts: 32 as UnixMicros,
+  });
+  store.recordOrderEvent(filled("o3", 7, "0.25", "PARTIALLY_FILLED"));
+  store.flush();
+  const [o3] = store.intents.openIntents();
+  assert.equal(o3?.lastStatus, "PARTIALLY_FILLED");
+  assert.equal(o3?.venueOrderId, "v-o3");
+  assert.deepEqual(
+    o3?.fills.map((f) => [f.tradeId, f.quantity.toString()]),
+    [["7", "0.25"]],
+  );
+  // A cancel ends it.
+  store.recordOrderEvent({
+    kind: "OrderCanceled",
+    clientOrderId: clientOrderId("o3"),
+    strategyId: strategyId("s1"),
+    instrumentId: BTC,
+    ts: 40 as UnixMicros,
+  });
+  store.flush();
+  assert.equal(store.intents.openCount(), 0);
+  store.close();
+});

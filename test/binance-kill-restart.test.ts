@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
+import { Decimal, type InstrumentId } from "../src/core/index.ts";
+import { BinanceSimulator, DOCS_HMAC_API_KEY, DOCS_HMAC_SECRET_KEY } from "../src/sim/index.ts";
+
+const NODE = process.execPath;
+const DES_CLI = new URL("../src/cli/des.ts", import.meta.url).pathname;
+
+async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  boundMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve({ code: child.exitCode, signal: child.signalCode });
+      return;
+    }
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+test("kill -9 of DES with orders in flight at the Binance simulator, then a restart: no order lost or duplicated, books equal the venue's", async (t) => {
+  // BTCBUSD real 1m bars replayed by the simulator at 600x: a closed bar every 100 ms.
+  const sim = await BinanceSimulator.start({
+    port: 0,
+    sources: [{ kind: "klines", ids: ["btcbusd-1m-2022-12-13"], speed: 600 }],
+  });
+  const dir = mkdtempSync(join(tmpdir(), "des-kill-"));
+  const strategiesFile = join(dir, "strategies.json");
+  writeFileSync(
+    strategiesFile,
+    JSON.stringify([
+      {
+        id: "ma-fast",
+        strategy: "ma_cross",
+        instrument: "BTCBUSD",
+        interval: "1m",
+        params: { fast: 2, slow: 3, size: "0.01" },
+      },
+      {
+        id: "rsi-fast",
+        strategy: "rsi",
+        instrument: "BTCBUSD",
+        interval: "1m",
+        params: { period: 3, oversold: 40, overbought: 60, size: "0.002" },
+      },
+    ]),
+  );
+  const env: Record<string, string> = {
+    DES_PORT: "0",
+    DES_DB_PATH: join(dir, "des.sqlite"),
+    DES_STRATEGIES_FILE: strategiesFile,
+    DES_VENUE: "binance",
+    DES_LOG_LEVEL: "info",
+    BINANCE_ENV: "custom",
+    BINANCE_REST_URL: sim.restUrl,
+    BINANCE_STREAM_URL: sim.streamUrl,
+    BINANCE_WS_API_URL: sim.wsApiUrl,
+    BINANCE_API_KEY: DOCS_HMAC_API_KEY,
+    BINANCE_SECRET_KEY: DOCS_HMAC_SECRET_KEY,
+  };
+  // Every order the venue ever accepted, by client order id: a duplicate would count twice.
+  const placed = new Map<string, number>();
+  let child: ChildProcess | undefined;
+  let app: DesApp | undefined;
+  const childLog = join(dir, "first-run.log");
+  try {
+    child = spawn(NODE, [DES_CLI, "run"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const logFile = createWriteStream(childLog);
+    child.stdout?.pipe(logFile);
+    child.stderr?.pipe(logFile);
+    const running = child;
+    let killedAtNew = "";
+    sim.exchange.onUserEvent((e) => {
+      const p = e.payload as { e?: string; x?: string; c?: string };
+      if (p.e !== "executionReport" || p.x !== "NEW" || typeof p.c !== "string") return;
+      placed.set(p.c, (placed.get(p.c) ?? 0) + 1);
+      // After a few orders, slow the REST answers down so orders are in flight, and kill DES the
+      // moment the venue has accepted one: its response is never read, its fills never stored.
+      if (placed.size === 4) sim.faults.delayRest(400);
+      if (placed.size === 7 && killedAtNew === "") {
+        killedAtNew = p.c;
+        running.kill("SIGKILL");
+      }
+    });
+    const { signal } = await waitFor(() => killedAtNew !== "", 120_000, "seven orders at the venue").then(
+      () => exited(running),
+    );
+    assert.equal(signal, "SIGKILL", "DES was killed with SIGKILL");
+    sim.faults.reset();
+    t.diagnostic(`killed at order ${killedAtNew}; ${placed.size} orders placed in the first run`);
+
+    // What the first run left: the killed order's intent is in the journal, not done.
+    const db = new DatabaseSync(env.DES_DB_PATH!, { readOnly: true });
+    const journaled = db.prepare("SELECT client_order_id, done_at FROM order_intents").all() as Array<{
+      client_order_id: string;
+      done_at: number | null;
+    }>;
+    db.close();
+    assert.ok(
+      journaled.some((r) => r.client_order_id === killedAtNew && r.done_at === null),
+      "the order in flight was journaled before it was sent and is not done",
+    );
+    for (const id of placed.keys()) {
+      assert.ok(
+        journaled.some((r) => r.client_order_id === id),
+        `order ${id} at the venue has an intent in the journal`,
+      );
+    }
+
+    // The restart, in process so its books can be read.
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _e, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    app = await DesApp.create(loadConfig({ env }), { logger: createLogger("info", sink) });
+    await app.start();
+    const recovery = app.recovery;
+    assert.ok(recovery !== undefined, "start-up reconciliation ran");
+    assert.ok(recovery.resumed >= 1, `the order in flight was resumed: ${JSON.stringify(recovery)}`);
+    assert.equal(recovery.reported, 0, "no unknown order at the venue");
+
+    // Let it trade on, then quiet it and let everything settle.
+    const restarted = app;
+    const before = placed.size;
+    await waitFor(() => placed.size >= before + 3, 90_000, "three more orders after the restart");
+    for (const id of restarted.strategies.ids()) restarted.strategies.pause(id);
+    await waitFor(() => restarted.execution.openOrders().length === 0, 20_000, "no order in flight");
+    await new Promise((r) => setTimeout(r, 300));
+
+    // None duplicated: each client order id reached the venue once.
+    for (const [id, n] of placed) assert.equal(n, 1, `order ${id} placed ${n} times`);
+    // None lost: every venue trade is booked once, and no intent is left open.
+    const simTrades = sim.exchange.myTrades("hmac", { symbol: "BTCBUSD", limit: "1000" });
+    assert.ok(simTrades.ok);
+    restarted.store.flush();
+    assert.equal(restarted.store.counts().fills, simTrades.body.length, "one stored fill per venue trade");
+    assert.equal(restarted.store.intents.openCount(), 0, "every intent is done");
+    // Positions equal the venue's: quote cash and base holding, exactly.
+    const venue = (await restarted.venueSetup.venue.balances()).reduce<Record<string, Decimal>>((m, b) => {
+      m[b.asset] = b.free.add(b.locked);
+      return m;
+    }, {});
+    const accountId = restarted.venueSetup.venue.accountId;
+    const book = restarted.portfolio.account(accountId);
+    assert.ok(book !== undefined);
+    const position = restarted.portfolio.accountPosition(accountId, "BTCBUSD" as InstrumentId);
+    assert.equal(book.cash.BUSD?.toString(), venue.BUSD?.toString(), "BUSD cash equals the venue's");
+    assert.equal(
+      (book.cash.BTC ?? Decimal.ZERO).add(position.quantity).toString(),
+      venue.BTC?.toString(),
+      "BTC holding equals the venue's",
+    );
+    // The strategies' books add up to the account's trading.
+    let strategyQty = Decimal.ZERO;
+    for (const id of restarted.strategies.ids()) {
+      strategyQty = strategyQty.add(restarted.portfolio.position(id, "BTCBUSD" as InstrumentId));
+    }
+    assert.equal(
+      strategyQty.toString(),
+      position.quantity.toString(),
+      "strategy positions sum to the account's",
+    );
+    assert.equal(await restarted.stop("test"), true);
+    app = undefined;
+  } catch (e) {
+    t.diagnostic(`first run log:\n${readFileSync(childLog, "utf8").slice(-4000)}`);
+    throw e;
+  } finally {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await app?.stop("test cleanup");
+    await sim.stop();
+  }
+});
