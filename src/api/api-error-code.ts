@@ -8,7 +8,7 @@ export const ApiErrorCode = {
    * A command (POST/PUT) came without the API's bearer token, or with a wrong one. Shares the
    * credentials code until core has a dedicated one.
    */
-  Unauthorized: ErrorCode.InvalidCredentials,
+  Unauthorized: ErrorCode.Unauthorized,
   /** No route matches the method and path, or the resource is not there (risk not configured). */
   NotFound: ErrorCode.NotFound,
   /** The server failed; details are in the server log, never in the response. */

@@ -34,6 +34,7 @@ export const ErrorCode = {
   InvalidFill: "DES_ERR_INVALID_FILL",
   NotFound: "DES_ERR_NOT_FOUND",
   BadRequest: "DES_ERR_BAD_REQUEST",
+  Unauthorized: "DES_ERR_UNAUTHORIZED",
   Internal: "DES_ERR_INTERNAL",
   VenueRejected: "DES_ERR_VENUE_REJECTED",
   VenueFilterFailure: "DES_ERR_VENUE_FILTER_FAILURE",
