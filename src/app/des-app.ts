@@ -15,7 +15,12 @@ import {
   type TimerId,
   toError,
 } from "../core/index.ts";
-import { ExecutionEngine, type PortfolioRiskView, type RecoveryReport } from "../execution/index.ts";
+import {
+  ExecutionEngine,
+  type PortfolioRiskView,
+  ProtectionManager,
+  type RecoveryReport,
+} from "../execution/index.ts";
 import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
 import { type BarInterval, type Instrument, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
@@ -29,6 +34,7 @@ import { type BinanceConnection, openBinanceConnection } from "./binance-connect
 import { BinanceMarketSource } from "./binance-market-source.ts";
 import type { DesConfig } from "./config-schema.ts";
 import type { MarketSource } from "./market-source.ts";
+import { installProfitTargetWatcher } from "./profit-target-watcher.ts";
 import { readJsonConfigFile } from "./read-json-config-file.ts";
 import { ReplayMarketSource } from "./replay-market-source.ts";
 import {
@@ -72,6 +78,8 @@ export class DesApp {
   readonly venueSetup: VenueSetup;
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
+  /** Stop-loss, take-profit and trailing stops on strategies' positions (native or emulated). */
+  readonly protection: ProtectionManager;
   /** Pre-trade risk: the limits of DES_RISK_FILE (none without it), the instrument filters and the kill switch. */
   readonly risk: RiskEngine | undefined;
   readonly marketData: MarketDataEngine;
@@ -144,6 +152,15 @@ export class DesApp {
       instruments,
       initialCash: { [accountId]: baseline.cash },
       onProblem,
+    });
+
+    this.protection = new ProtectionManager({
+      bus: this.bus,
+      clock: this.clock,
+      onProblem,
+      // Both venues (paper matching engine, Binance spot) take these natively.
+      nativeOrderTypes: ["STOP_LOSS", "TAKE_PROFIT"],
+      instrument: (id) => this.marketSource.instruments.get(id),
     });
 
     const registry = builtinRegistry();
@@ -245,6 +262,7 @@ export class DesApp {
     if (this.#resumable) this.#restoreBooksAndOrders();
     this.portfolio.start();
     this.execution.start();
+    this.#startProtection();
     if (this.#resumable) {
       // The venue first, then its reconciliation, then strategies: they start from settled books.
       await this.venueSetup.start();
@@ -293,6 +311,7 @@ export class DesApp {
     const inOrder = async (): Promise<true> => {
       await this.strategies.close();
       this.execution.stop();
+      this.protection.stop();
       await this.venueSetup.stop();
       this.portfolio.stop();
       return true;
@@ -341,6 +360,21 @@ export class DesApp {
     };
     const ok = Object.values(checks).every((c) => c.status === "ok") && this.#state === "running";
     return { status: ok ? "ok" : "degraded", uptimeS: (Date.now() - this.#startedAtMs) / 1000, checks };
+  }
+
+  /** Arms the protection each strategy's entry asks for, and watches profit targets and loss limits. */
+  #startProtection(): void {
+    this.protection.start();
+    for (const id of this.strategies.ids()) {
+      const c = this.strategies.config(id);
+      if (c.protection === undefined) continue;
+      try {
+        this.protection.protect(id, c.instrument as InstrumentId, c.protection);
+      } catch (e) {
+        this.log.error({ strategyId: id, err: toError(e).message }, "protection not armed");
+      }
+    }
+    installProfitTargetWatcher(this);
   }
 
   /** Rebuilds the books from the stored fills and tracks again the orders the journal has not closed. */
@@ -468,6 +502,7 @@ export class DesApp {
       },
       "log.risk-events",
     );
+    this.bus.subscribe(Topic.Protection, (e) => this.log.info(e, `protection ${e.action}`), "log.protection");
     this.bus.subscribe(
       Topic.SubscriberFailed,
       (f) =>

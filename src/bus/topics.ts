@@ -4,6 +4,7 @@ import type {
   CancelOrder,
   OrderEvent,
   PositionChanged,
+  ProtectionEvent,
   QuoteTick,
   Signal,
   StrategyError,
@@ -35,6 +36,8 @@ export const Topic = {
   OrderEvent: "order.event",
   PositionChanged: "portfolio.position-changed",
   RiskEvent: "risk.event",
+  /** Stop-loss, take-profit, trailing-stop and PnL-target activity (ProtectionEvent). */
+  Protection: "protection.event",
   SubscriberFailed: "bus.subscriber-failed",
 } as const;
 export type Topic = (typeof Topic)[keyof typeof Topic];
@@ -52,5 +55,6 @@ export interface TopicMessages {
   [Topic.OrderEvent]: OrderEvent;
   [Topic.PositionChanged]: PositionChanged;
   [Topic.RiskEvent]: RiskEventMsg;
+  [Topic.Protection]: ProtectionEvent;
   [Topic.SubscriberFailed]: SubscriberFailed;
 }

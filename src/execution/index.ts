@@ -22,3 +22,12 @@ export type {
   PreTradeIntent,
   PreTradeRisk,
 } from "./pre-trade-risk.ts";
+export {
+  type ProtectionConfig,
+  ProtectionManager,
+  type ProtectionManagerConfig,
+  type ProtectionMode,
+  type ProtectionStats,
+  type ProtectionView,
+  parseProtectionConfig,
+} from "./protection/index.ts";

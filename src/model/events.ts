@@ -122,3 +122,40 @@ export interface SubscriberFailed {
   readonly error: string;
   readonly stack: string | undefined;
 }
+
+/** Which protection a ProtectionEvent is about. */
+export type ProtectionTrigger = "stopLoss" | "takeProfit" | "trailingStop" | "profitTarget" | "maxLoss";
+
+/**
+ * What a protection did: armed or disarmed for a position, triggered (emulated exit sent, a native
+ * order filled, a PnL target reached), re-armed after its exit order failed, gave up after too many
+ * failures, or placed / canceled / lost a native order at the venue.
+ */
+export type ProtectionAction =
+  | "armed"
+  | "disarmed"
+  | "triggered"
+  | "rearmed"
+  | "gave-up"
+  | "native-placed"
+  | "native-canceled"
+  | "native-failed";
+
+/** One thing the protective-order manager or the profit-target watcher did (docs/protective-orders.md). */
+export interface ProtectionEvent {
+  readonly kind: "ProtectionEvent";
+  readonly action: ProtectionAction;
+  readonly strategyId: StrategyId;
+  readonly instrumentId: InstrumentId;
+  readonly trigger?: ProtectionTrigger | undefined;
+  /** The trigger level (a price; for a PnL target, the quote amount). */
+  readonly level?: Decimal | undefined;
+  /** What crossed the level: the market price, or the strategy's total PnL for a PnL target. */
+  readonly observed?: Decimal | undefined;
+  /** The quantity of the exit or native order. */
+  readonly quantity?: Decimal | undefined;
+  /** The exit or native order this is about. */
+  readonly clientOrderId?: ClientOrderId | undefined;
+  readonly detail: string;
+  readonly ts: UnixMicros;
+}
