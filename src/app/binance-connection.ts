@@ -48,6 +48,9 @@ export function openBinanceConnection(
     ...(credentials !== undefined ? { credentials } : {}),
     recvWindowMs: config.binanceRecvWindowMs,
     timeoutMs: config.binanceRequestTimeoutMs,
+    // One keep-alive connection per order the executor may have in flight, plus room for cancels
+    // and look-ups, so a larger DES_EXECUTOR_CONCURRENCY is not queued inside the HTTP pool.
+    connections: Math.max(8, config.executorConcurrency + 2),
     forbidProductionHosts,
     logger: { warn: (obj, msg) => restLog.warn(obj, msg) },
   });

@@ -56,7 +56,7 @@ export class SimWsApiServer {
       return;
     }
     const returnRateLimits = !/(?:^|&)returnRateLimits=false(?:&|$)/.test(rawQuery);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, returnRateLimits));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, socket, returnRateLimits));
   }
 
   /** Sends {"event":{"e":"serverShutdown","E":now}} to every connection (they stay open). */
@@ -82,8 +82,14 @@ export class SimWsApiServer {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
-  #open(ws: WebSocket, returnRateLimits: boolean): void {
-    const session = new WsApiSession(ws, this.#ctx.clock.now(), returnRateLimits, this.#maxBufferedBytes);
+  #open(ws: WebSocket, socket: Duplex, returnRateLimits: boolean): void {
+    const session = new WsApiSession(
+      ws,
+      this.#ctx.clock.now(),
+      returnRateLimits,
+      this.#maxBufferedBytes,
+      socket,
+    );
     this.#sessions.add(session);
     ws.on("message", (data: RawData, isBinary: boolean) => {
       handleWsApiFrame(this.#ctx, session, isBinary ? undefined : data.toString());

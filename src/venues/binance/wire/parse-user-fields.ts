@@ -28,9 +28,19 @@ export function optionalStringField(obj: Record<string, unknown>, key: string): 
   return v;
 }
 
+/**
+ * Decimal strings as Binance writes them ("0.00100000", "-12.5"): at most 30 integer digits and 18
+ * decimals, so Decimal.from accepts every one. Testing them against this pattern allocates nothing;
+ * building a Decimal only to validate (regex match, padded strings, bigints) was the largest source
+ * of garbage on the user data stream (three executionReport/account frames per order).
+ */
+const PLAIN_DECIMAL = /^-?\d{1,30}(?:\.\d{0,18})?$/;
+
 /** Returns obj[key] as a decimal string Decimal.from accepts, or throws UserFieldError. */
 export function decimalField(obj: Record<string, unknown>, key: string): string {
   const v = stringField(obj, key);
+  if (PLAIN_DECIMAL.test(v)) return v;
+  // Any other form (sign "+", ".5", spaces, more digits) is decided by Decimal.from itself.
   try {
     Decimal.from(v);
   } catch {
