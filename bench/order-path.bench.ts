@@ -10,11 +10,11 @@
  *
  * Run: node_modules/.bin/node bench/order-path.bench.ts   (prints one JSON line last)
  */
+import { portfolioRiskView } from "../src/app/portfolio-risk-view.ts";
 import { MessageBus, Topic } from "../src/bus/index.ts";
 import {
   asMicros,
   clientOrderId,
-  Decimal,
   dec,
   instrumentId,
   LiveClock,
@@ -69,8 +69,6 @@ const risk = new RiskEngine({
   },
 });
 let portfolio: Portfolio | undefined;
-const sum = (e: Readonly<Record<string, Decimal>> | undefined) =>
-  Object.values(e ?? {}).reduce((a, b) => a.add(b), Decimal.ZERO);
 const execution = new ExecutionEngine({
   bus,
   clock,
@@ -78,14 +76,8 @@ const execution = new ExecutionEngine({
   maxClosedOrders: 1000,
   risk: {
     engine: risk,
-    view: {
-      position: (s, i) => portfolio!.position(s, i),
-      accountPosition: (i) => portfolio!.accountPosition(venue.accountId, i).quantity,
-      exposure: (s) =>
-        sum((s === undefined ? portfolio!.account(venue.accountId) : portfolio!.strategy(s))?.exposure),
-      markPrice: (i) => portfolio!.markPrice(i),
-      instrument: () => instrument,
-    },
+    // The app's own view (DesApp uses the same function), so the bench measures what runs.
+    view: portfolioRiskView(() => portfolio!, venue.accountId, new Map([[BTC, instrument]])),
   },
   executor: { maxInFlight: 8 },
   onProblem: (p) => {

@@ -3,9 +3,7 @@ import type { Logger } from "pino";
 import { type ApiServer, buildApiServer, checkCommandAccess, type HealthReport } from "../api/index.ts";
 import { MessageBus, Topic } from "../bus/index.ts";
 import {
-  type AccountId,
   type Clock,
-  Decimal,
   DesError,
   ErrorCode,
   type InstrumentId,
@@ -15,14 +13,9 @@ import {
   type TimerId,
   toError,
 } from "../core/index.ts";
-import {
-  ExecutionEngine,
-  type PortfolioRiskView,
-  ProtectionManager,
-  type RecoveryReport,
-} from "../execution/index.ts";
+import { ExecutionEngine, ProtectionManager, type RecoveryReport } from "../execution/index.ts";
 import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
-import { type BarInterval, type Instrument, parseExchangeInfo } from "../model/index.ts";
+import { type BarInterval, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
 import { SqliteStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
@@ -34,6 +27,7 @@ import { type BinanceConnection, openBinanceConnection } from "./binance-connect
 import { BinanceMarketSource } from "./binance-market-source.ts";
 import type { DesConfig } from "./config-schema.ts";
 import type { MarketSource } from "./market-source.ts";
+import { portfolioRiskView } from "./portfolio-risk-view.ts";
 import { installProfitTargetWatcher } from "./profit-target-watcher.ts";
 import { readJsonConfigFile } from "./read-json-config-file.ts";
 import { ReplayMarketSource } from "./replay-market-source.ts";
@@ -543,27 +537,6 @@ interface OpenedParts {
   readonly marketSource: MarketSource;
   readonly venueSetup: VenueSetup;
   readonly binance: BinanceConnection | undefined;
-}
-
-/** Returns the risk engine's view of the portfolio: positions, marks and marked exposure summed over quote assets. */
-function portfolioRiskView(
-  portfolio: () => Portfolio,
-  accountId: AccountId,
-  instruments: ReadonlyMap<InstrumentId, Instrument>,
-): PortfolioRiskView {
-  const sum = (exposure: Readonly<Record<string, Decimal>> | undefined): Decimal => {
-    let total = Decimal.ZERO;
-    for (const v of Object.values(exposure ?? {})) total = total.add(v);
-    return total;
-  };
-  return {
-    position: (s, i) => portfolio().position(s, i),
-    accountPosition: (i) => portfolio().accountPosition(accountId, i).quantity,
-    exposure: (s) =>
-      sum((s === undefined ? portfolio().account(accountId) : portfolio().strategy(s))?.exposure),
-    markPrice: (i) => portfolio().markPrice(i),
-    instrument: (i) => instruments.get(i),
-  };
 }
 
 /** Returns the symbols the strategies file names (entries that fail validation are reported later). */

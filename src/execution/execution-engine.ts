@@ -50,6 +50,7 @@ import { PendingExposure } from "./pending-exposure.ts";
 import {
   type ExecutionRisk,
   isProtective,
+  type PortfolioRiskView,
   type PreTradeContext,
   type PreTradeRisk,
   preTradeContext,
@@ -224,7 +225,7 @@ export class ExecutionEngine {
     this.#riskContext =
       view === undefined || pending === undefined
         ? undefined
-        : preTradeContext(view, (s) => pending.value(s, (i) => view.markPrice(i)));
+        : preTradeContext(view, pendingValue(pending, view));
     const { latency, ...lane } = config.executor ?? {};
     this.#executor = new AsyncExecutor({
       clock: this.#clock,
@@ -982,6 +983,15 @@ function denialReason(cmd: SubmitOrder): string | undefined {
     return `a ${cmd.type} order needs a price`;
   }
   return undefined;
+}
+
+/** Returns the reader of a strategy's pending notional, its mark reader made once (not per risk check). */
+function pendingValue(
+  pending: PendingExposure,
+  view: PortfolioRiskView,
+): (strategyId: StrategyId | undefined) => Decimal {
+  const mark = (i: InstrumentId) => view.markPrice(i);
+  return (s) => pending.value(s, mark);
 }
 
 function asDesError(thrown: unknown, doing: string): DesError {

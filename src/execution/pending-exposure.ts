@@ -1,11 +1,19 @@
 import { type ClientOrderId, Decimal, type InstrumentId, type StrategyId } from "../core/index.ts";
 import type { Order } from "../model/index.ts";
 
+/** The open quantity of unpriced (market) orders in one instrument. */
+interface UnpricedQuantity {
+  readonly instrumentId: InstrumentId;
+  quantity: Decimal;
+}
+
 interface Book {
   /** Remaining quantity x limit (or stop) price of the priced orders. */
   priced: Decimal;
   /** Remaining quantity of the unpriced (market) orders per instrument, valued at the mark on demand. */
-  readonly unpriced: Map<InstrumentId, Decimal>;
+  readonly unpriced: Map<InstrumentId, UnpricedQuantity>;
+  /** The same entries as a list, so a read walks them without an iterator. */
+  readonly unpricedList: UnpricedQuantity[];
 }
 
 const ACCOUNT = "";
@@ -29,7 +37,7 @@ export class PendingExposure {
   open(order: Readonly<Order>): void {
     if (this.#remaining.has(order.clientOrderId)) return;
     this.#remaining.set(order.clientOrderId, order.quantity);
-    this.#apply(order, order.quantity);
+    this.#apply(order, order.quantity, true);
   }
 
   /** Removes a fill's quantity (at most what remains) from the order's count. */
@@ -38,7 +46,7 @@ export class PendingExposure {
     if (left === undefined) return;
     const d = quantity.lt(left) ? quantity : left;
     this.#remaining.set(order.clientOrderId, left.sub(d));
-    this.#apply(order, d.neg());
+    this.#apply(order, d, false);
   }
 
   /** Stops counting a closed order (filled, canceled, expired, rejected); a no-op when not counted. */
@@ -46,7 +54,7 @@ export class PendingExposure {
     const left = this.#remaining.get(order.clientOrderId);
     if (left === undefined) return;
     this.#remaining.delete(order.clientOrderId);
-    this.#apply(order, left.neg());
+    this.#apply(order, left, false);
   }
 
   /** Returns the pending notional of one strategy, or of all; unpriced quantity without a mark counts nothing. */
@@ -54,30 +62,47 @@ export class PendingExposure {
     const book = this.#books.get(strategyId ?? ACCOUNT);
     if (book === undefined) return Decimal.ZERO;
     let sum = book.priced;
-    for (const [instrument, qty] of book.unpriced) {
-      if (qty.isZero()) continue;
-      const price = mark(instrument);
-      if (price !== undefined) sum = sum.add(qty.mul(price));
+    const list = book.unpricedList;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (entry.quantity.isZero()) continue;
+      const price = mark(entry.instrumentId);
+      if (price !== undefined) sum = sum.add(entry.quantity.mul(price));
     }
     return sum;
   }
 
-  #apply(order: Readonly<Order>, delta: Decimal): void {
-    this.#applyTo(order.strategyId, order, delta);
-    this.#applyTo(ACCOUNT, order, delta);
+  /** Adds (or removes) a quantity of the order to its strategy's book and the account's. */
+  #apply(order: Readonly<Order>, quantity: Decimal, adding: boolean): void {
+    const price = order.price ?? order.stopPrice;
+    // A product rounds half-even, symmetric in sign: removing q x p undoes adding it exactly.
+    const notional = price === undefined ? undefined : quantity.mul(price);
+    this.#applyTo(order.strategyId, order.instrumentId, quantity, notional, adding);
+    this.#applyTo(ACCOUNT, order.instrumentId, quantity, notional, adding);
   }
 
-  #applyTo(key: string, order: Readonly<Order>, delta: Decimal): void {
+  #applyTo(
+    key: string,
+    instrumentId: InstrumentId,
+    quantity: Decimal,
+    notional: Decimal | undefined,
+    adding: boolean,
+  ): void {
     let book = this.#books.get(key);
     if (book === undefined) {
-      book = { priced: Decimal.ZERO, unpriced: new Map() };
+      book = { priced: Decimal.ZERO, unpriced: new Map(), unpricedList: [] };
       this.#books.set(key, book);
     }
-    const price = order.price ?? order.stopPrice;
-    if (price !== undefined) {
-      book.priced = book.priced.add(delta.mul(price));
+    if (notional !== undefined) {
+      book.priced = adding ? book.priced.add(notional) : book.priced.sub(notional);
       return;
     }
-    book.unpriced.set(order.instrumentId, (book.unpriced.get(order.instrumentId) ?? Decimal.ZERO).add(delta));
+    let entry = book.unpriced.get(instrumentId);
+    if (entry === undefined) {
+      entry = { instrumentId, quantity: Decimal.ZERO };
+      book.unpriced.set(instrumentId, entry);
+      book.unpricedList.push(entry);
+    }
+    entry.quantity = adding ? entry.quantity.add(quantity) : entry.quantity.sub(quantity);
   }
 }

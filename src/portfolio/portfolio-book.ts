@@ -20,6 +20,13 @@ export interface BookView {
   readonly exposure: Readonly<Record<string, Decimal>>;
 }
 
+/** One position's share of a book's gross exposure, and whether a fill or a mark moved it since. */
+interface ExposureTerm {
+  readonly instrumentId: InstrumentId;
+  units: bigint;
+  stale: boolean;
+}
+
 /**
  * The positions and cash of one owner: a strategy (its virtual book, starting from zero cash) or an
  * account (starting from its balances). Quote cash moves by each fill's notional and quote
@@ -30,6 +37,14 @@ export class PortfolioBook {
   readonly owner: string;
   readonly #positions = new Map<InstrumentId, Position>();
   readonly #cash = new Map<string, Decimal>();
+  /** Each position's share of the gross exposure, as last worked out. */
+  readonly #exposureTerms = new Map<InstrumentId, ExposureTerm>();
+  /** The exact sum of the terms, in 10^-18 units. */
+  #exposureUnits = 0n;
+  /** The sum as a Decimal, until a term changes. */
+  #exposureTotal: Decimal | undefined = Decimal.ZERO;
+  /** The terms a fill or a mark moved since the last read: at most one entry per position. */
+  readonly #staleTerms: ExposureTerm[] = [];
 
   constructor(owner: string, initialCash: Readonly<Record<string, Decimal>> = {}) {
     this.owner = owner;
@@ -46,7 +61,10 @@ export class PortfolioBook {
     return this.#cash.get(asset) ?? Decimal.ZERO;
   }
 
-  /** Books one fill into the position and the cash; returns the position. */
+  /**
+   * Books one fill into the position and the cash; returns the position. `flow` is quantity x price
+   * when the caller has it (the portfolio books each fill twice: strategy and account).
+   */
   applyFill(
     instrument: Instrument,
     side: OrderSide,
@@ -55,11 +73,13 @@ export class PortfolioBook {
     commission: Decimal,
     commissionAsset: string,
     at: UnixMicros,
+    flow: Decimal = quantity.mul(price),
   ): Position {
     let position = this.#positions.get(instrument.id);
     if (position === undefined) {
       position = new Position(instrument.id);
       this.#positions.set(instrument.id, position);
+      this.#exposureTerms.set(instrument.id, { instrumentId: instrument.id, units: 0n, stale: false });
     }
     const kind =
       commissionAsset === instrument.quoteAsset
@@ -67,10 +87,44 @@ export class PortfolioBook {
         : commissionAsset === instrument.baseAsset
           ? "base"
           : "other";
-    const quoteDelta = position.applyFill(side, quantity, price, commission, commissionAsset, kind, at);
+    const quoteDelta = position.applyFill(side, quantity, price, commission, commissionAsset, kind, at, flow);
     this.#addCash(instrument.quoteAsset, quoteDelta);
     if (kind === "other" && !commission.isZero()) this.#addCash(commissionAsset, commission.neg());
+    this.markMoved(instrument.id);
     return position;
+  }
+
+  /** Notes that the instrument's mark (or position) moved: its exposure is worked out again on the next read. */
+  markMoved(instrumentId: InstrumentId): void {
+    const term = this.#exposureTerms.get(instrumentId);
+    if (term === undefined || term.stale) return;
+    term.stale = true;
+    this.#staleTerms.push(term);
+  }
+
+  /**
+   * Returns the gross exposure over every quote asset: the sum of |quantity| x mark (the last fill
+   * price when there is no mark) of the positions in known instruments, exactly what summing
+   * view().exposure gives. Kept as a running total, so a read costs O(positions whose fill or mark
+   * moved since the last read), not O(positions); the caller must report mark changes (markMoved).
+   */
+  grossExposure(
+    instruments: ReadonlyMap<InstrumentId, Instrument>,
+    mark: (id: InstrumentId) => Decimal | undefined,
+  ): Decimal {
+    const stale = this.#staleTerms;
+    for (let i = 0; i < stale.length; i++) {
+      const term = stale[i]!;
+      term.stale = false;
+      const units = this.#grossUnits(term.instrumentId, instruments, mark);
+      if (units === term.units) continue;
+      this.#exposureUnits += units - term.units;
+      term.units = units;
+      this.#exposureTotal = undefined;
+    }
+    stale.length = 0;
+    if (this.#exposureTotal === undefined) this.#exposureTotal = Decimal.fromUnits(this.#exposureUnits);
+    return this.#exposureTotal;
   }
 
   /** Returns the quote asset's cash plus the marked value of the positions quoted in it. */
@@ -127,6 +181,19 @@ export class PortfolioBook {
       fees,
       exposure,
     };
+  }
+
+  /** One position's gross exposure in units, valued as view() values it. */
+  #grossUnits(
+    id: InstrumentId,
+    instruments: ReadonlyMap<InstrumentId, Instrument>,
+    mark: (id: InstrumentId) => Decimal | undefined,
+  ): bigint {
+    const position = this.#positions.get(id);
+    if (position === undefined || position.quantity.isZero()) return 0n;
+    if (instruments.get(id)?.quoteAsset === undefined) return 0n;
+    const price = mark(id) ?? position.lastFillPrice;
+    return price === undefined ? 0n : position.quantity.abs().mul(price).units;
   }
 
   #addCash(asset: string, delta: Decimal): void {

@@ -13,6 +13,7 @@ import type { Bar, Instrument, OrderEvent, OrderFilled, TradeTick } from "../mod
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts";
 import { type BookView, PortfolioBook } from "./portfolio-book.ts";
 import type { PositionView } from "./position.ts";
+import { RecentTradeIds } from "./recent-trade-ids.ts";
 
 /** How a portfolio is set up. */
 export interface PortfolioConfig {
@@ -64,16 +65,14 @@ export class Portfolio {
   readonly #curves = new Map<string, EquityCurve>();
   readonly #curveCapacity: number;
   readonly #marks = new Map<InstrumentId, { price: Decimal; at: number }>();
-  readonly #appliedTradeIds = new Set<string>();
-  readonly #tradeIdOrder: string[] = [];
-  #tradeIdHead = 0;
-  readonly #rememberedTradeIds: number;
+  /** The books with a position in each instrument (one entry per book and instrument, never removed). */
+  readonly #holders = new Map<InstrumentId, PortfolioBook[]>();
+  readonly #appliedTradeIds: RecentTradeIds;
   readonly #onProblem: ((problem: DesError) => void) | undefined;
   #unsubscribers: Unsubscribe[] = [];
   readonly #stats = {
     fillsApplied: 0,
     duplicateFills: 0,
-    tradeIdsForgotten: 0,
     fillsRefused: 0,
     markUpdates: 0,
   };
@@ -96,7 +95,7 @@ export class Portfolio {
         },
       );
     }
-    this.#rememberedTradeIds = remembered;
+    this.#appliedTradeIds = new RecentTradeIds(remembered);
     for (const [account, assets] of Object.entries(config.initialCash ?? {})) {
       const cash: Record<string, Decimal> = {};
       for (const [asset, raw] of Object.entries(assets)) cash[asset] = parseCash(account, asset, raw);
@@ -153,11 +152,16 @@ export class Portfolio {
       );
       return false;
     }
-    if (!this.#rememberTradeId(`${fill.accountId}|${fill.instrumentId}|${fill.tradeId}`)) {
+    if (!this.#appliedTradeIds.remember(fill.accountId, fill.instrumentId, fill.tradeId)) {
       this.#stats.duplicateFills++;
       return false;
     }
     const strategyBook = this.#strategyBook(fill.strategyId);
+    const accountBook = this.#accountBook(fill.accountId);
+    this.#holdsPosition(strategyBook, fill.instrumentId);
+    this.#holdsPosition(accountBook, fill.instrumentId);
+    // The fill's notional, worked out once for both books.
+    const flow = fill.lastQty.mul(fill.lastPrice);
     const position = strategyBook.applyFill(
       instrument,
       fill.side,
@@ -166,8 +170,9 @@ export class Portfolio {
       fill.commission,
       fill.commissionAsset,
       fill.ts,
+      flow,
     );
-    this.#accountBook(fill.accountId).applyFill(
+    accountBook.applyFill(
       instrument,
       fill.side,
       fill.lastQty,
@@ -175,11 +180,12 @@ export class Portfolio {
       fill.commission,
       fill.commissionAsset,
       fill.ts,
+      flow,
     );
     this.#stats.fillsApplied++;
     if (!this.#marks.has(fill.instrumentId)) {
       // Until market data arrives, the fill price is the best known price.
-      this.#marks.set(fill.instrumentId, { price: fill.lastPrice, at: -Infinity });
+      this.#setMark(fill.instrumentId, fill.lastPrice, -Infinity);
     }
     this.#bus.publish(Topic.PositionChanged, {
       kind: "PositionChanged",
@@ -198,7 +204,7 @@ export class Portfolio {
     if (!price.isPositive()) return;
     const current = this.#marks.get(instrumentId);
     if (current !== undefined && at < current.at) return;
-    this.#marks.set(instrumentId, { price, at });
+    this.#setMark(instrumentId, price, at);
     this.#stats.markUpdates++;
   }
 
@@ -220,6 +226,25 @@ export class Portfolio {
   /** Returns the account's position in the instrument (all strategies together), marked to the last price. */
   accountPosition(accountId: AccountId, instrumentId: InstrumentId): PositionView {
     return this.#viewOf(this.#accounts.get(accountId), instrumentId);
+  }
+
+  /** Returns the account's signed quantity in the instrument (all strategies together), zero when it never traded it. */
+  accountQuantity(accountId: AccountId, instrumentId: InstrumentId): Decimal {
+    return this.#accounts.get(accountId)?.position(instrumentId)?.quantity ?? Decimal.ZERO;
+  }
+
+  /**
+   * Returns the strategy's gross marked exposure summed over quote assets (the sum of
+   * strategy(id).exposure), zero before its first fill. Kept up to date on fills and mark changes,
+   * so it costs O(1) when nothing moved: the risk checks read it on every order.
+   */
+  strategyExposure(strategyId: StrategyId): Decimal {
+    return this.#strategies.get(strategyId)?.grossExposure(this.#instruments, this.#markOf) ?? Decimal.ZERO;
+  }
+
+  /** Returns the account's gross marked exposure summed over quote assets (the sum of account(id).exposure). */
+  accountExposure(accountId: AccountId): Decimal {
+    return this.#accounts.get(accountId)?.grossExposure(this.#instruments, this.#markOf) ?? Decimal.ZERO;
   }
 
   /** Returns the strategy's book (its positions, cash flows and equity), or undefined before its first fill. */
@@ -271,7 +296,14 @@ export class Portfolio {
 
   /** Returns a copy of the counters. */
   stats(): PortfolioStats {
-    return { ...this.#stats };
+    const s = this.#stats;
+    return {
+      fillsApplied: s.fillsApplied,
+      duplicateFills: s.duplicateFills,
+      tradeIdsForgotten: this.#appliedTradeIds.forgotten,
+      fillsRefused: s.fillsRefused,
+      markUpdates: s.markUpdates,
+    };
   }
 
   #onOrderEvent(event: OrderEvent): void {
@@ -296,6 +328,32 @@ export class Portfolio {
     };
   }
 
+  /** Sets a mark and tells the books holding the instrument that their exposure in it moved. */
+  #setMark(instrumentId: InstrumentId, price: Decimal, at: number): void {
+    const current = this.#marks.get(instrumentId);
+    if (current === undefined) {
+      this.#marks.set(instrumentId, { price, at });
+    } else {
+      const moved = !current.price.eq(price);
+      current.price = price;
+      current.at = at;
+      if (!moved) return;
+    }
+    const holders = this.#holders.get(instrumentId);
+    if (holders !== undefined) for (const book of holders) book.markMoved(instrumentId);
+  }
+
+  /** Remembers that the book holds (or is about to hold) a position in the instrument, for #setMark. */
+  #holdsPosition(book: PortfolioBook, instrumentId: InstrumentId): void {
+    if (book.position(instrumentId) !== undefined) return;
+    let holders = this.#holders.get(instrumentId);
+    if (holders === undefined) {
+      holders = [];
+      this.#holders.set(instrumentId, holders);
+    }
+    holders.push(book);
+  }
+
   #strategyBook(id: StrategyId): PortfolioBook {
     let book = this.#strategies.get(id);
     if (book === undefined) {
@@ -312,21 +370,6 @@ export class Portfolio {
       this.#accounts.set(id, book);
     }
     return book;
-  }
-
-  /** Records a trade key; returns false when it was already applied. Forgets the oldest key when full. */
-  #rememberTradeId(key: string): boolean {
-    if (this.#appliedTradeIds.has(key)) return false;
-    this.#appliedTradeIds.add(key);
-    if (this.#tradeIdOrder.length < this.#rememberedTradeIds) {
-      this.#tradeIdOrder.push(key);
-    } else {
-      this.#appliedTradeIds.delete(this.#tradeIdOrder[this.#tradeIdHead]!);
-      this.#tradeIdOrder[this.#tradeIdHead] = key;
-      this.#tradeIdHead = (this.#tradeIdHead + 1) % this.#rememberedTradeIds;
-      this.#stats.tradeIdsForgotten++;
-    }
-    return true;
   }
 }
 

@@ -85,7 +85,8 @@ export class Position {
 
   /**
    * Applies one fill. `commissionKind` says which asset the commission is in relative to this
-   * instrument; returns the signed change of the quote asset's cash.
+   * instrument; returns the signed change of the quote asset's cash. `flow` is quantity x price
+   * (rounded half-even, as mul does) when the caller has it already.
    */
   applyFill(
     side: OrderSide,
@@ -95,10 +96,11 @@ export class Position {
     commissionAsset: string,
     commissionKind: "quote" | "base" | "other",
     at: UnixMicros,
+    flow: Decimal = quantity.mul(price),
   ): Decimal {
     const delta = side === "BUY" ? quantity : quantity.neg();
-    this.#trade(delta, price);
-    let cashDelta = delta.mul(price).neg();
+    this.#trade(delta, price, flow);
+    let cashDelta = side === "BUY" ? flow.neg() : flow;
     if (!commission.isZero()) {
       this.#commissions.set(
         commissionAsset,
@@ -137,13 +139,18 @@ export class Position {
     };
   }
 
-  /** Moves the position by a signed quantity at a price: close first (realizing PnL), then open. */
-  #trade(delta: Decimal, price: Decimal): void {
+  /**
+   * Moves the position by a signed quantity at a price: close first (realizing PnL), then open.
+   * `flow` is |delta| x price when the caller has it (a product rounds half-even, which is symmetric
+   * in sign, so it equals what delta.mul(price) gives up to the sign).
+   */
+  #trade(delta: Decimal, price: Decimal, flow?: Decimal): void {
     if (delta.isZero()) return;
     const q = this.#quantity;
     if (q.isZero() || q.sign() === delta.sign()) {
       this.#quantity = q.add(delta);
-      this.#costBasis = this.#costBasis.add(delta.mul(price));
+      const cost = flow === undefined ? delta.mul(price) : delta.isNegative() ? flow.neg() : flow;
+      this.#costBasis = this.#costBasis.add(cost);
       return;
     }
     const openAbs = q.abs();
@@ -155,7 +162,8 @@ export class Position {
       : Decimal.fromUnits(
           divRound(this.#costBasis.units * closedAbs.units, openAbs.units, Rounding.HalfEven),
         );
-    const closedFlow = closedAbs.mul(price); // quote received (closing a long) or paid (closing a short)
+    // quote received (closing a long) or paid (closing a short)
+    const closedFlow = flow !== undefined && closedAbs.eq(deltaAbs) ? flow : closedAbs.mul(price);
     this.#realizedPnl = this.#realizedPnl.add(
       q.isPositive() ? closedFlow.sub(removed) : closedFlow.neg().sub(removed),
     );

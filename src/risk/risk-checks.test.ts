@@ -13,7 +13,10 @@ import {
   isDenial,
   isReducing,
   lossFromPnl,
+  lossLevelOf,
   lossRatio,
+  lossThresholds,
+  pnlLossLevel,
   reducingQuantity,
   stricterState,
 } from "./risk-checks.ts";
@@ -126,6 +129,38 @@ describe("risk checks (pure)", () => {
     assert.equal(lossFromPnl(dec("-12.5")).toString(), "12.5");
     assert.equal(lossFromPnl(dec("3")).toString(), "0");
     assert.equal(lossRatio(dec("85"), max), "0.8500");
+  });
+
+  it("thresholds worked out once give the same levels, from a loss or straight from the day's PnL", () => {
+    const w = dec("0.8");
+    const s = dec("0.9");
+    const t = lossThresholds(dec("100.000001"), w, s);
+    assert.equal(t.warn.toString(), "80.0000008");
+    assert.equal(t.scale.toString(), "90.0000009");
+    for (const max of ["100", "100.000001", "0", "0.000000000000000003"]) {
+      const m = dec(max);
+      const th = lossThresholds(m, w, s);
+      for (const pnl of [
+        "12",
+        "0",
+        "-0.000000000000000001",
+        "-79.99",
+        "-80",
+        "-90.0000009",
+        "-100",
+        "-250",
+      ]) {
+        const expected = dailyLossLevel(lossFromPnl(dec(pnl)), m, w, s);
+        assert.equal(lossLevelOf(lossFromPnl(dec(pnl)), th), expected, `max ${max} pnl ${pnl}`);
+        assert.equal(pnlLossLevel(dec(pnl), th), expected, `max ${max} pnl ${pnl}`);
+      }
+    }
+    assert.equal(pnlLossLevel(dec("-90"), lossThresholds(dec("100"), w, s)), "SCALE");
+    assert.equal(
+      pnlLossLevel(dec("5"), lossThresholds(dec("0"), w, s)),
+      "BREACH",
+      "a zero limit is breached",
+    );
   });
 
   it("instrument filters, including min notional for market orders", () => {

@@ -137,8 +137,9 @@ export function checkExposure(
   scope = "exposure",
 ): Denial | undefined {
   if (!added.isPositive()) return undefined;
+  // Summed as exact units: a passing order builds no Decimal.
+  if (current.units + pending.units + added.units <= max.units) return undefined;
   const total = current.add(pending).add(added);
-  if (total.lte(max)) return undefined;
   return {
     reason: DenialReason.ExposureLimit,
     detail: `${scope} ${current} + pending ${pending} + order ${added} = ${total} exceeds limit ${max}`,
@@ -159,6 +160,38 @@ export function lossFromPnl(realizedPnl: Decimal): Decimal {
   return realizedPnl.isNegative() ? realizedPnl.neg() : Decimal.ZERO;
 }
 
+/** A daily-loss limit with its soft-limit levels worked out once (they only change with the config). */
+export interface LossThresholds {
+  /** The limit: BREACH at or above it. */
+  readonly max: Decimal;
+  /** max x scaleRatio, rounded up: SCALE at or above it. */
+  readonly scale: Decimal;
+  /** max x warnRatio, rounded up: WARN at or above it. */
+  readonly warn: Decimal;
+}
+
+/** Returns the thresholds of a daily-loss limit for the configured warn and scale ratios. */
+export function lossThresholds(max: Decimal, warnRatio: Decimal, scaleRatio: Decimal): LossThresholds {
+  return { max, scale: max.mul(scaleRatio, Rounding.Ceil), warn: max.mul(warnRatio, Rounding.Ceil) };
+}
+
+/** Returns the soft-limit level of a loss against thresholds from lossThresholds (no arithmetic: cheap per order). */
+export function lossLevelOf(loss: Decimal, t: LossThresholds): LossLevel {
+  if (loss.gte(t.max)) return "BREACH";
+  if (loss.gte(t.scale)) return "SCALE";
+  if (loss.gte(t.warn)) return "WARN";
+  return "OK";
+}
+
+/** Returns the soft-limit level of the day's net realized PnL (a loss when negative), building no Decimal. */
+export function pnlLossLevel(realizedPnl: Decimal, t: LossThresholds): LossLevel {
+  const loss = realizedPnl.units < 0n ? -realizedPnl.units : 0n;
+  if (loss >= t.max.units) return "BREACH";
+  if (loss >= t.scale.units) return "SCALE";
+  if (loss >= t.warn.units) return "WARN";
+  return "OK";
+}
+
 /**
  * Returns the soft-limit level of a loss against its limit: BREACH at >= 100 %, SCALE at >= scaleRatio,
  * WARN at >= warnRatio. A zero limit counts as breached (no loss allowed at all).
@@ -169,10 +202,7 @@ export function dailyLossLevel(
   warnRatio: Decimal,
   scaleRatio: Decimal,
 ): LossLevel {
-  if (loss.gte(max)) return "BREACH";
-  if (loss.gte(max.mul(scaleRatio, Rounding.Ceil))) return "SCALE";
-  if (loss.gte(max.mul(warnRatio, Rounding.Ceil))) return "WARN";
-  return "OK";
+  return lossLevelOf(loss, lossThresholds(max, warnRatio, scaleRatio));
 }
 
 /** Returns the loss / limit ratio as a string with 4 decimals ("1.0000" for a zero limit). */

@@ -22,12 +22,14 @@ import {
   checkReduceOnly,
   checkTradingState,
   type Denial,
-  dailyLossLevel,
   isDenial,
   isReducing,
   type LossLevel,
+  type LossThresholds,
   lossFromPnl,
   lossRatio,
+  lossThresholds,
+  pnlLossLevel,
   reducingQuantity,
   stricterState,
 } from "./risk-checks.ts";
@@ -144,6 +146,8 @@ export class RiskEngine {
   #warnRatio = Decimal.ZERO;
   #scaleRatio = Decimal.ZERO;
   #scaleFactor = Decimal.ONE;
+  /** Soft-limit thresholds per daily-loss limit (keyed by the limit's Decimal), rebuilt with the config. */
+  #thresholds = new Map<Decimal, LossThresholds>();
   #dayStart = 0;
   #nextDayStart = 0;
   #account: DayCounters = { trades: 0, realizedPnl: Decimal.ZERO };
@@ -269,33 +273,48 @@ export class RiskEngine {
     const filterPrice = hasLimitPrice ? intent.price : intent.stopPrice;
     const filters = this.#filters(inst, intent, intent.quantity, filterPrice, notionalPrice);
     if (filters !== undefined) return this.#deny(intent, now, filters);
+    // The order's value at notionalPrice, worked out once for the notional and exposure checks.
+    const notional = notionalPrice.mul(intent.quantity);
 
     let qty = intent.quantity;
-    let adjustments = NO_ADJUSTMENTS;
-    const adjust = (kind: RiskAdjustment["kind"], to: Decimal): void => {
-      if (adjustments === NO_ADJUSTMENTS) adjustments = [];
-      (adjustments as RiskAdjustment[]).push({ kind, from: qty, to });
-      qty = to;
-    };
-
+    // Allocated only when a check changes the quantity.
+    let adjustments: RiskAdjustment[] | undefined;
     const limits = this.limitsFor(intent.strategyId);
     const position = ctx.position(intent.strategyId, intent.instrumentId);
     if (intent.reduceOnly === true || state === TradingState.Reducing) {
       const reason = intent.reduceOnly === true ? DenialReason.ReduceOnly : DenialReason.TradingReducing;
       const r = checkReduceOnly(inst, position, intent.side, qty, limits.reduceOnlyMode, reason);
       if (isDenial(r)) return this.#deny(intent, now, r);
-      if (!r.quantity.eq(qty)) adjust("REDUCE_ONLY_CLIP", r.quantity);
+      if (!r.quantity.eq(qty)) {
+        adjustments = [{ kind: "REDUCE_ONLY_CLIP", from: qty, to: r.quantity }];
+        qty = r.quantity;
+      }
     }
     const exempt =
       (intent.reduceOnly === true || intent.protective === true || state === TradingState.Reducing) &&
       isReducing(position, intent.side, qty);
 
     if (!exempt) {
-      const d = this.#growthChecks(intent, ctx, inst, limits, position, notionalPrice, now, qty, adjust);
-      // #growthChecks narrows qty through adjust() when it clips or scales.
-      if (d !== undefined) return this.#deny(intent, now, d);
+      const grown = this.#growthChecks(
+        intent,
+        ctx,
+        inst,
+        limits,
+        position,
+        notionalPrice,
+        now,
+        qty,
+        qty === intent.quantity ? notional : undefined,
+      );
+      if (grown !== undefined) {
+        if (!Array.isArray(grown)) return this.#deny(intent, now, grown);
+        // The growth checks clipped or scaled: their last adjustment is the quantity to send.
+        if (adjustments === undefined) adjustments = grown;
+        else adjustments.push(...grown);
+        qty = grown[grown.length - 1]!.to;
+      }
     }
-    if (adjustments !== NO_ADJUSTMENTS) {
+    if (adjustments !== undefined) {
       const again = this.#filters(inst, intent, qty, filterPrice, notionalPrice);
       if (again !== undefined) {
         return this.#deny(intent, now, {
@@ -305,7 +324,7 @@ export class RiskEngine {
       }
     }
     this.#recordOrder(intent.strategyId, limits, now);
-    return { allowed: true, quantity: qty, adjustments };
+    return { allowed: true, quantity: qty, adjustments: adjustments ?? NO_ADJUSTMENTS };
   }
 
   /** Counts one fill into today's trades and realized PnL, and applies the daily-loss soft limits. */
@@ -366,6 +385,12 @@ export class RiskEngine {
     return this.#dayStart as UnixMicros;
   }
 
+  /**
+   * Runs the checks that apply to an order that may grow the position: daily loss (which may scale
+   * it), daily trades, order rate, order notional, position limits (which may clip it) and exposure.
+   * Returns a denial, the adjustments it made (the last one's `to` is the quantity left), or undefined
+   * when the order passes unchanged. `startNotional` is price x startQty when the caller has it.
+   */
   #growthChecks(
     intent: RiskOrderIntent,
     ctx: RiskContext,
@@ -375,9 +400,10 @@ export class RiskEngine {
     price: Decimal,
     now: number,
     startQty: Decimal,
-    adjust: (kind: RiskAdjustment["kind"], to: Decimal) => void,
-  ): Denial | undefined {
+    startNotional: Decimal | undefined,
+  ): Denial | RiskAdjustment[] | undefined {
     let qty = startQty;
+    let made: RiskAdjustment[] | undefined;
     const account = this.#config.account;
     // Daily loss: the worse of the strategy's and the account's level decides.
     const level = this.#worse(
@@ -395,7 +421,7 @@ export class RiskEngine {
           detail: `${this.#lossDetail(intent.strategyId, limits)}; scaled quantity is below one step`,
         };
       }
-      adjust("DAILY_LOSS_SCALE", scaled);
+      made = [{ kind: "DAILY_LOSS_SCALE", from: qty, to: scaled }];
       qty = scaled;
     }
     if (limits.maxDailyTrades !== undefined) {
@@ -409,7 +435,9 @@ export class RiskEngine {
     const rate = this.#rateDenial(intent.strategyId, limits, now);
     if (rate !== undefined) return rate;
 
-    const n = checkOrderNotional(price.mul(qty), limits.minOrderNotional, limits.maxOrderNotional);
+    const notional = qty === startQty && startNotional !== undefined ? startNotional : price.mul(qty);
+    const notionalQty = qty;
+    const n = checkOrderNotional(notional, limits.minOrderNotional, limits.maxOrderNotional);
     if (n !== undefined) return n;
 
     if (limits.maxPosition !== undefined) {
@@ -423,7 +451,7 @@ export class RiskEngine {
       );
       if (isDenial(r)) return r;
       if (!r.quantity.eq(qty)) {
-        adjust("POSITION_CLIP", r.quantity);
+        made = withAdjustment(made, { kind: "POSITION_CLIP", from: qty, to: r.quantity });
         qty = r.quantity;
       }
     }
@@ -440,13 +468,18 @@ export class RiskEngine {
       );
       if (isDenial(r)) return r;
       if (!r.quantity.eq(qty)) {
-        adjust("POSITION_CLIP", r.quantity);
+        made = withAdjustment(made, { kind: "POSITION_CLIP", from: qty, to: r.quantity });
         qty = r.quantity;
       }
     }
     if (limits.maxExposure !== undefined || account.maxExposure !== undefined) {
       // Only the part that grows the position adds exposure; the reducing part lowers it.
-      const added = price.mul(qty.sub(reducingQuantity(position, intent.side, qty)));
+      const reducing = reducingQuantity(position, intent.side, qty);
+      const added = !reducing.isZero()
+        ? price.mul(qty.sub(reducing))
+        : qty === notionalQty
+          ? notional
+          : price.mul(qty);
       if (limits.maxExposure !== undefined) {
         const d = checkExposure(
           ctx.exposure(intent.strategyId),
@@ -468,7 +501,7 @@ export class RiskEngine {
         if (d !== undefined) return d;
       }
     }
-    return undefined;
+    return made;
   }
 
   #filters(
@@ -526,21 +559,34 @@ export class RiskEngine {
   #strategyLossLevel(strategyId: StrategyId, limits: StrategyLimits, now: number): LossLevel {
     const max = limits.maxDailyLoss;
     if (max === undefined) return "OK";
-    const loss = lossFromPnl(this.#strategies.get(strategyId)?.realizedPnl ?? Decimal.ZERO);
-    const level = dailyLossLevel(loss, max, this.#warnRatio, this.#scaleRatio);
-    if (level !== "OK") this.#announce("strategy", strategyId, level, loss, max, limits.haltOnDailyLoss, now);
+    const pnl = this.#strategies.get(strategyId)?.realizedPnl ?? Decimal.ZERO;
+    const level = pnlLossLevel(pnl, this.#thresholdsOf(max));
+    if (level !== "OK") {
+      this.#announce("strategy", strategyId, level, lossFromPnl(pnl), max, limits.haltOnDailyLoss, now);
+    }
     return level;
   }
 
   #accountLossLevel(now: number): LossLevel {
     const max = this.#config.account.maxDailyLoss;
     if (max === undefined) return "OK";
-    const loss = lossFromPnl(this.#account.realizedPnl);
-    const level = dailyLossLevel(loss, max, this.#warnRatio, this.#scaleRatio);
+    const pnl = this.#account.realizedPnl;
+    const level = pnlLossLevel(pnl, this.#thresholdsOf(max));
     if (level !== "OK") {
-      this.#announce("account", undefined, level, loss, max, this.#config.account.haltAllOnDailyLoss, now);
+      const halt = this.#config.account.haltAllOnDailyLoss;
+      this.#announce("account", undefined, level, lossFromPnl(pnl), max, halt, now);
     }
     return level;
+  }
+
+  /** Returns the soft-limit thresholds of a daily-loss limit, worked out once per limit and config. */
+  #thresholdsOf(max: Decimal): LossThresholds {
+    let t = this.#thresholds.get(max);
+    if (t === undefined) {
+      t = lossThresholds(max, this.#warnRatio, this.#scaleRatio);
+      this.#thresholds.set(max, t);
+    }
+    return t;
   }
 
   /** Emits each soft-limit level reached once per day, and halts at BREACH when configured. */
@@ -621,6 +667,7 @@ export class RiskEngine {
 
   #applyConfig(): void {
     this.#limits = new Map();
+    this.#thresholds = new Map();
     const s = this.#config.softLimits;
     this.#warnRatio = Decimal.fromNumber(s.warnRatio, 6);
     this.#scaleRatio = Decimal.fromNumber(s.scaleRatio, 6);
@@ -646,6 +693,13 @@ export class RiskEngine {
     this.#strategies = new Map();
     this.#emitted = new Set();
   }
+}
+
+/** Returns the list with one more adjustment, allocating it on the first one. */
+function withAdjustment(list: RiskAdjustment[] | undefined, a: RiskAdjustment): RiskAdjustment[] {
+  if (list === undefined) return [a];
+  list.push(a);
+  return list;
 }
 
 function fitWindow(

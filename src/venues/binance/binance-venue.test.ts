@@ -26,7 +26,7 @@ import { binanceError, FakeBinanceRest, FakeUserData } from "./user/test-support
 import { executionReportMsg, myTradeMsg, WIRE_T0 } from "./user/test-support/wire-builders.ts";
 import { toNewOrderParams } from "./venue-order-params.ts";
 import { BoundedSeenSet } from "./venue-seen-set.ts";
-import type { MyTradeMsg, NewOrderResponseMsg, OrderFillMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
+import type { NewOrderResponseMsg, OrderFillMsg, QueryOrderMsg } from "./wire/rest-msgs.ts";
 import type { ExecutionReportMsg } from "./wire/user-msgs.ts";
 
 const BTCUSDT = instrumentId("BTCUSDT");

@@ -115,6 +115,8 @@ export class PaperMatchingEngine {
   readonly #open = new Map<ClientOrderId, EngineOrder>();
   /** Recently closed orders for query(); bounded by closedOrdersRetained, the oldest is forgotten first. */
   readonly #closed = new Map<ClientOrderId, EngineOrder>();
+  readonly #closedRing: EngineOrder[] = [];
+  #closedHead = 0;
   readonly #stats: PaperMatchingStats = {
     ordersAccepted: 0,
     ordersRejected: 0,
@@ -619,10 +621,15 @@ export class PaperMatchingEngine {
     this.#open.delete(o.clientOrderId);
     if (this.#config.closedOrdersRetained === 0) return;
     this.#closed.set(o.clientOrderId, o);
-    if (this.#closed.size > this.#config.closedOrdersRetained) {
-      const oldest = this.#closed.keys().next().value;
-      if (oldest !== undefined) this.#closed.delete(oldest);
+    const cap = this.#config.closedOrdersRetained;
+    if (this.#closedRing.length < cap) {
+      this.#closedRing.push(o);
+      return;
     }
+    const oldest = this.#closedRing[this.#closedHead]!;
+    if (this.#closed.get(oldest.clientOrderId) === oldest) this.#closed.delete(oldest.clientOrderId);
+    this.#closedRing[this.#closedHead] = o;
+    this.#closedHead = (this.#closedHead + 1) % cap;
   }
 
   /** Delivers the call's events; a failing listener is counted, the others still run, then its error is rethrown. */
