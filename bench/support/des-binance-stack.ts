@@ -8,15 +8,17 @@
  * `submit` publishes one SubmitOrder and remembers when; the stack reports each order's end: "filled"
  * when the PositionChanged of its last fill arrives, or refused (denied, rejected, expired, canceled).
  */
+
 import { Writable } from "node:stream";
 import { openBinanceConnection } from "../../src/app/binance-connection.ts";
 import { createLogger, type DesConfig, loadConfig } from "../../src/app/index.ts";
+import { portfolioRiskView } from "../../src/app/portfolio-risk-view.ts";
 import { binanceVenueSetup, type VenueSetup } from "../../src/app/venue-setup.ts";
 import { MessageBus, Topic } from "../../src/bus/index.ts";
 import {
   type ClientOrderId,
   clientOrderId,
-  Decimal,
+  type Decimal,
   type InstrumentId,
   LiveClock,
   type StrategyId,
@@ -86,24 +88,14 @@ export class DesBinanceStack {
     const venue = parts.venueSetup.venue;
     this.risk = new RiskEngine({ clock: this.clock, config: riskConfig() });
     let portfolio: Portfolio | undefined;
-    const sum = (e: Readonly<Record<string, Decimal>> | undefined): Decimal =>
-      Object.values(e ?? {}).reduce((a, b) => a.add(b), Decimal.ZERO);
+    const instruments = new Map([[parts.instrument.id, parts.instrument]]);
     this.execution = new ExecutionEngine({
       bus: this.bus,
       clock: this.clock,
       venue,
       onProblem: (p) => this.#warn(`execution problem ${p.code}: ${p.message}`),
-      risk: {
-        engine: this.risk,
-        view: {
-          position: (s, i) => portfolio!.position(s, i),
-          accountPosition: (i) => portfolio!.accountPosition(venue.accountId, i).quantity,
-          exposure: (s) =>
-            sum((s === undefined ? portfolio!.account(venue.accountId) : portfolio!.strategy(s))?.exposure),
-          markPrice: (i) => portfolio!.markPrice(i),
-          instrument: (i) => (i === parts.instrument.id ? parts.instrument : undefined),
-        },
-      },
+      // The app's own risk view (src/app/portfolio-risk-view.ts), so the bench measures what DES runs.
+      risk: { engine: this.risk, view: portfolioRiskView(() => portfolio!, venue.accountId, instruments) },
       executor: { maxInFlight: options.concurrency, timeoutMs: 10_000 },
     });
     portfolio = new Portfolio({
