@@ -20,10 +20,8 @@
  * Run: node_modules/.bin/node bench/order-rtt.bench.ts [--orders 5000] [--warmup 500] [--block 100]
  * Last line of stdout: one JSON object.
  */
-import { type ChildProcess, fork } from "node:child_process";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import type { BinanceSimulatorOptions } from "../src/sim/index.ts";
 import {
   DOCS_HMAC_API_KEY,
   DOCS_HMAC_SECRET_KEY,
@@ -32,7 +30,7 @@ import {
 } from "../src/sim/index.ts";
 import { BinanceRestClient, loadBinanceCredentials } from "../src/venues/binance/index.ts";
 import { benchMachine } from "./bench-machine.ts";
-import type { SimServerReady } from "./support/sim-server-process.ts";
+import { startSimProcess, stopSimProcess } from "./support/sim-process.ts";
 
 const TARGET_P99_US = 2000;
 const SYMBOL = "BTCBUSD";
@@ -69,38 +67,6 @@ function summarize(samples: readonly number[]): Summary {
     min: r1(sorted[0]!),
     mean: r1(sorted.reduce((s, x) => s + x, 0) / n),
   };
-}
-
-/** Starts the simulator in a child process and resolves with the process and its port. */
-function startSimProcess(options: BinanceSimulatorOptions): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL("./support/sim-server-process.ts", import.meta.url), [JSON.stringify(options)], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error("the simulator process did not report its port within 60 s"));
-    }, 60_000);
-    child.once("message", (msg: SimServerReady) => {
-      clearTimeout(timer);
-      if ("port" in msg) resolve({ child, port: msg.port });
-      else reject(new Error(`the simulator process failed to start: ${msg.error}`));
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the simulator process exited early (code ${code})`));
-    });
-  });
-}
-
-/** Asks the child to stop and waits for it to exit (killed after 5 s). */
-async function stopSimProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.send("stop");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Microseconds since an earlier performance.now() reading. */
