@@ -301,14 +301,6 @@ export class BinanceVenue implements VenuePort {
    */
   async resume(orders: readonly ResumedOrder[]): Promise<ReadonlyMap<ClientOrderId, VenueOrderLookupStatus>> {
     const statuses = new Map<ClientOrderId, VenueOrderLookupStatus>();
-    const lookup = {
-      rest: this.#rest,
-      nowMs: () => this.#nowMs(),
-      sleep: this.#sleep,
-      stopped: () => !this.#running,
-      streamSawOrder: () => false,
-      recvWindowMs: this.#recvWindowMs,
-    };
     const resumed: ResumedOrder[] = [];
     await Promise.all(
       orders.map(async (o) => {
@@ -316,7 +308,11 @@ export class BinanceVenue implements VenuePort {
         const found = o.accepted
           ? undefined
           : await lookUpUnknownOrder(
-              { ...lookup, streamSawOrder: () => this.#orders.has(o.clientOrderId) },
+              {
+                rest: this.#rest,
+                ...this.#lookupTiming(),
+                streamSawOrder: () => this.#orders.has(o.clientOrderId),
+              },
               { symbol: o.instrumentId, origClientOrderId: o.clientOrderId },
               sentAtMs,
               this.#unknownOutcome,
@@ -351,14 +347,17 @@ export class BinanceVenue implements VenuePort {
   async #trackResumed(
     o: ResumedOrder,
     sentAtMs: number,
-    found: QueryOrderMsg | undefined,
+    venue: QueryOrderMsg | undefined,
     lookup: "found" | "unknown" | undefined,
   ): Promise<void> {
-    const venue =
-      found ??
-      (o.knownTradeIds === "all"
-        ? await this.#rest.queryOrder({ symbol: o.instrumentId, origClientOrderId: o.clientOrderId })
-        : undefined);
+    if (o.knownTradeIds === "all") {
+      await this.#adopt(
+        venue ??
+          (await this.#rest.queryOrder({ symbol: o.instrumentId, origClientOrderId: o.clientOrderId })),
+        sentAtMs,
+      );
+      return;
+    }
     const order: PlacedOrder = {
       clientOrderId: o.clientOrderId,
       symbol: o.instrumentId,
@@ -371,25 +370,11 @@ export class BinanceVenue implements VenuePort {
       lastTradeId: undefined,
       final: false,
     };
-    if (o.knownTradeIds === "all") {
-      order.acceptedReported = true;
-      order.filledQty = Decimal.ZERO;
-      const executed = venue === undefined ? Decimal.ZERO : Decimal.from(venue.executedQty);
-      if (executed.isPositive() && venue !== undefined) {
-        const rows = await this.#rest.myTrades({ symbol: venue.symbol, orderId: venue.orderId, limit: 1000 });
-        for (const row of rows) {
-          this.#seenFills.add(fillKey(row.symbol, row.id));
-          order.filledQty = order.filledQty.add(Decimal.from(row.qty));
-          if (order.lastTradeId === undefined || row.id > order.lastTradeId) order.lastTradeId = row.id;
-        }
-      }
-    } else {
-      for (const id of o.knownTradeIds) {
-        this.#seenFills.add(fillKey(o.instrumentId, id));
-        const n = Number(id);
-        if (Number.isSafeInteger(n) && (order.lastTradeId === undefined || n > order.lastTradeId)) {
-          order.lastTradeId = n;
-        }
+    for (const id of o.knownTradeIds) {
+      this.#seenFills.add(fillKey(o.instrumentId, id));
+      const n = Number(id);
+      if (Number.isSafeInteger(n) && (order.lastTradeId === undefined || n > order.lastTradeId)) {
+        order.lastTradeId = n;
       }
     }
     this.#orders.set(order.clientOrderId, order);
@@ -424,15 +409,20 @@ export class BinanceVenue implements VenuePort {
       : this.#rejected(err.message, undefined);
   }
 
+  /** The clock, pause, stop flag and recvWindow a look-up of an order of unknown outcome runs on. */
+  #lookupTiming() {
+    return {
+      nowMs: () => this.#nowMs(),
+      sleep: this.#sleep,
+      stopped: () => !this.#running,
+      recvWindowMs: this.#recvWindowMs,
+    };
+  }
+
   #unknownSubmitContext(): UnknownSubmitContext {
     return {
       rest: this.#rest,
-      lookup: {
-        nowMs: () => this.#nowMs(),
-        sleep: this.#sleep,
-        stopped: () => !this.#running,
-        recvWindowMs: this.#recvWindowMs,
-      },
+      lookup: this.#lookupTiming(),
       options: this.#unknownOutcome,
       logger: this.#logger,
       counters: this.#stats,
@@ -574,28 +564,35 @@ export class BinanceVenue implements VenuePort {
   async #adoptVenueState(): Promise<void> {
     await this.balances();
     for (const venue of await this.#rest.openOrders()) {
-      if (this.#orders.has(venue.clientOrderId)) continue;
-      const order: PlacedOrder = {
-        clientOrderId: wireClientOrderId(venue.clientOrderId),
-        symbol: venue.symbol,
-        side: venue.side,
-        state: "open",
-        venueOrderId: venue.orderId,
-        sentAtMs: venue.time,
-        acceptedReported: true,
-        filledQty: Decimal.from(venue.executedQty),
-        lastTradeId: undefined,
-        final: false,
-      };
-      if (order.filledQty.isPositive()) {
-        const rows = await this.#rest.myTrades({ symbol: venue.symbol, orderId: venue.orderId, limit: 1000 });
-        for (const row of rows) {
-          this.#seenFills.add(fillKey(row.symbol, row.id));
-          if (order.lastTradeId === undefined || row.id > order.lastTradeId) order.lastTradeId = row.id;
-        }
-      }
-      this.#orders.set(order.clientOrderId, order);
+      if (!this.#orders.has(venue.clientOrderId)) await this.#adopt(venue, venue.time);
     }
+  }
+
+  /**
+   * Tracks an order DES did not place (or has forgotten) as open, its fills so far marked seen, not
+   * handed on: they belong to the venue's past. Later fills are handed on as usual.
+   */
+  async #adopt(venue: QueryOrderMsg, sentAtMs: number): Promise<void> {
+    const order: PlacedOrder = {
+      clientOrderId: wireClientOrderId(venue.clientOrderId),
+      symbol: venue.symbol,
+      side: venue.side,
+      state: "open",
+      venueOrderId: venue.orderId,
+      sentAtMs,
+      acceptedReported: true,
+      filledQty: Decimal.from(venue.executedQty),
+      lastTradeId: undefined,
+      final: false,
+    };
+    if (order.filledQty.isPositive()) {
+      const rows = await this.#rest.myTrades({ symbol: venue.symbol, orderId: venue.orderId, limit: 1000 });
+      for (const row of rows) {
+        this.#seenFills.add(fillKey(row.symbol, row.id));
+        if (order.lastTradeId === undefined || row.id > order.lastTradeId) order.lastTradeId = row.id;
+      }
+    }
+    this.#orders.set(order.clientOrderId, order);
   }
 
   // ---- bookkeeping ----
