@@ -65,21 +65,8 @@ export function rebuildPortfolio(
 /** Tracks again, in execution, the orders whose intents are not done in the journal. Returns how many. */
 export function restoreJournaledOrders(store: SqliteStore, execution: ExecutionEngine): number {
   const orders: RestoredOrder[] = store.intents.openIntents().map((i) => ({
-    clientOrderId: i.clientOrderId,
-    strategyId: i.strategyId,
-    instrumentId: i.instrumentId,
-    side: i.side,
-    type: i.type,
-    quantity: i.quantity,
-    price: i.price,
-    stopPrice: i.stopPrice,
-    timeInForce: i.timeInForce,
-    reduceOnly: i.reduceOnly,
-    createdAt: i.createdAt,
-    sentAt: i.sentAt,
+    ...i,
     accepted: i.lastStatus !== "SUBMITTED" && i.lastStatus !== "INITIALIZED",
-    venueOrderId: i.venueOrderId,
-    fills: i.fills,
   }));
   return execution.restore(orders);
 }

@@ -350,13 +350,7 @@ export class ExecutionEngine {
       if (this.#tracker.get(r.clientOrderId) !== undefined) continue;
       const order = newOrder(r);
       order.venueOrderId = r.venueOrderId;
-      setOrderStatus(order, OrderStatus.Submitted, r.sentAt);
-      if (r.accepted || r.fills.length > 0) setOrderStatus(order, OrderStatus.Accepted, r.sentAt);
-      this.#tracker.add(order);
-      const tracked = this.#tracker.get(order.clientOrderId)!;
-      tracked.reduceOnly = r.reduceOnly;
-      tracked.acceptedPublished = order.status === OrderStatus.Accepted;
-      this.#pending?.open(order);
+      const tracked = this.#trackSent(order, r.accepted || r.fills.length > 0, r.reduceOnly, r.sentAt);
       for (const fill of r.fills) {
         const problem = this.#tracker.applyFill(tracked, fill.tradeId, fill.quantity, fill.price, r.sentAt);
         if (problem !== undefined) this.#report(problem);
@@ -454,15 +448,10 @@ export class ExecutionEngine {
         createdAt: now,
       });
       order.venueOrderId = v.venueOrderId;
-      setOrderStatus(order, OrderStatus.Submitted, now);
-      setOrderStatus(order, OrderStatus.Accepted, now);
-      this.#tracker.add(order);
-      const tracked = this.#tracker.get(order.clientOrderId)!;
-      tracked.acceptedPublished = true;
+      this.#trackSent(order, true, false, now);
       // Fills from before the adoption are the venue's past, not DES's: only later ones are booked.
       order.filledQty = v.filledQty;
       if (v.filledQty.isPositive()) setOrderStatus(order, OrderStatus.PartiallyFilled, now);
-      this.#pending?.open(order);
       this.#pending?.filled(order, v.filledQty);
       adopted.push(order);
       report.adopted++;
@@ -471,6 +460,21 @@ export class ExecutionEngine {
     if (adopted.length > 0) {
       await this.#venue.resume!(adopted.map((o) => ({ ...this.#resumedOrder(o), knownTradeIds: "all" })));
     }
+  }
+
+  /**
+   * Tracks an order already at (or sent to) the venue, from an earlier run or adopted: SUBMITTED,
+   * ACCEPTED when the venue took it (announced already), counted in the pending exposure.
+   */
+  #trackSent(order: Order, accepted: boolean, reduceOnly: boolean, at: UnixMicros): TrackedOrder {
+    setOrderStatus(order, OrderStatus.Submitted, at);
+    if (accepted) setOrderStatus(order, OrderStatus.Accepted, at);
+    this.#tracker.add(order);
+    const tracked = this.#tracker.get(order.clientOrderId)!;
+    tracked.reduceOnly = reduceOnly;
+    tracked.acceptedPublished = accepted;
+    this.#pending?.open(order);
+    return tracked;
   }
 
   #resumedOrder(order: Readonly<Order>): ResumedOrder {
