@@ -1,36 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
+import { DesApp, loadConfig } from "../src/app/index.ts";
 import { Decimal, type InstrumentId } from "../src/core/index.ts";
 import { BinanceSimulator, DOCS_HMAC_API_KEY, DOCS_HMAC_SECRET_KEY } from "../src/sim/index.ts";
-
-/** Waits until the predicate holds, for at most boundMs. */
-async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  boundMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function memoryLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _e, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: createLogger("debug", sink), lines };
-}
+import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
+import { balanceTotals, desOnSimEnv } from "./support/des-on-sim.ts";
 
 function metricValue(json: { counters: Record<string, Array<{ value: number }>> }, name: string): number {
   return (json.counters[name] ?? []).reduce((n, s) => n + s.value, 0);
@@ -42,42 +16,8 @@ test("DES trades through the real Binance adapter against the simulator: fills a
     port: 0,
     sources: [{ kind: "klines", ids: ["btcbusd-1m-2022-12-13"], speed: 600 }],
   });
-  const dir = mkdtempSync(join(tmpdir(), "des-binance-"));
-  const strategiesFile = join(dir, "strategies.json");
-  writeFileSync(
-    strategiesFile,
-    JSON.stringify([
-      {
-        id: "ma-fast",
-        strategy: "ma_cross",
-        instrument: "BTCBUSD",
-        interval: "1m",
-        params: { fast: 2, slow: 3, size: "0.01" },
-      },
-      {
-        id: "rsi-fast",
-        strategy: "rsi",
-        instrument: "BTCBUSD",
-        interval: "1m",
-        params: { period: 3, oversold: 40, overbought: 60, size: "0.002" },
-      },
-    ]),
-  );
-  const config = loadConfig({
-    env: {
-      DES_PORT: "0",
-      DES_DB_PATH: join(dir, "des.sqlite"),
-      DES_STRATEGIES_FILE: strategiesFile,
-      DES_VENUE: "binance",
-      BINANCE_ENV: "custom",
-      BINANCE_REST_URL: sim.restUrl,
-      BINANCE_STREAM_URL: sim.streamUrl,
-      BINANCE_WS_API_URL: sim.wsApiUrl,
-      BINANCE_API_KEY: DOCS_HMAC_API_KEY,
-      BINANCE_SECRET_KEY: DOCS_HMAC_SECRET_KEY,
-    },
-  });
-  const { logger, lines } = memoryLogger();
+  const config = loadConfig({ env: desOnSimEnv(sim) });
+  const { logger, text } = memoryLogger("debug");
   let app: DesApp | undefined;
   try {
     app = await DesApp.create(config, { logger });
@@ -96,10 +36,7 @@ test("DES trades through the real Binance adapter against the simulator: fills a
     for (const id of app.strategies.ids()) app.strategies.pause(id);
     await waitFor(() => running.execution.openOrders().length === 0, 20_000, "no order in flight");
     await new Promise((r) => setTimeout(r, 300));
-    const venueAccount = (await app.venueSetup.venue.balances()).reduce<Record<string, Decimal>>((m, b) => {
-      m[b.asset] = b.free.add(b.locked);
-      return m;
-    }, {});
+    const venueAccount = balanceTotals(await app.venueSetup.venue.balances());
     const book = app.portfolio.account(app.venueSetup.venue.accountId);
     assert.ok(book !== undefined);
     const position = app.portfolio.accountPosition(app.venueSetup.venue.accountId, "BTCBUSD" as InstrumentId);
@@ -121,7 +58,7 @@ test("DES trades through the real Binance adapter against the simulator: fills a
     assert.equal(app.portfolio.stats().fillsApplied, simTrades.body.length, "one DES fill per venue trade");
     assert.equal(await app.stop("test"), true);
     app = undefined;
-    const logText = lines.join("");
+    const logText = text();
     assert.ok(!logText.includes(DOCS_HMAC_SECRET_KEY), "the secret key is never logged");
     assert.ok(!logText.includes(DOCS_HMAC_API_KEY), "the API key is never logged in full");
   } finally {

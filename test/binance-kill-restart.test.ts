@@ -1,29 +1,17 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createWriteStream, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
+import { DesApp, loadConfig } from "../src/app/index.ts";
 import { Decimal, type InstrumentId } from "../src/core/index.ts";
-import { BinanceSimulator, DOCS_HMAC_API_KEY, DOCS_HMAC_SECRET_KEY } from "../src/sim/index.ts";
+import { BinanceSimulator } from "../src/sim/index.ts";
+import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
+import { balanceTotals, desOnSimEnv, FAST_BTCBUSD_STRATEGIES } from "./support/des-on-sim.ts";
 
 const NODE = process.execPath;
 const DES_CLI = new URL("../src/cli/des.ts", import.meta.url).pathname;
-
-async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  boundMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
@@ -41,45 +29,12 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     port: 0,
     sources: [{ kind: "klines", ids: ["btcbusd-1m-2022-12-13"], speed: 600 }],
   });
-  const dir = mkdtempSync(join(tmpdir(), "des-kill-"));
-  const strategiesFile = join(dir, "strategies.json");
-  writeFileSync(
-    strategiesFile,
-    JSON.stringify([
-      {
-        id: "ma-fast",
-        strategy: "ma_cross",
-        instrument: "BTCBUSD",
-        interval: "1m",
-        params: { fast: 2, slow: 3, size: "0.01" },
-      },
-      {
-        id: "rsi-fast",
-        strategy: "rsi",
-        instrument: "BTCBUSD",
-        interval: "1m",
-        params: { period: 3, oversold: 40, overbought: 60, size: "0.002" },
-      },
-    ]),
-  );
-  const env: Record<string, string> = {
-    DES_PORT: "0",
-    DES_DB_PATH: join(dir, "des.sqlite"),
-    DES_STRATEGIES_FILE: strategiesFile,
-    DES_VENUE: "binance",
-    DES_LOG_LEVEL: "info",
-    BINANCE_ENV: "custom",
-    BINANCE_REST_URL: sim.restUrl,
-    BINANCE_STREAM_URL: sim.streamUrl,
-    BINANCE_WS_API_URL: sim.wsApiUrl,
-    BINANCE_API_KEY: DOCS_HMAC_API_KEY,
-    BINANCE_SECRET_KEY: DOCS_HMAC_SECRET_KEY,
-  };
+  const env = desOnSimEnv(sim, FAST_BTCBUSD_STRATEGIES, { DES_LOG_LEVEL: "info" });
+  const childLog = join(dirname(env.DES_DB_PATH!), "first-run.log");
   // Every order the venue ever accepted, by client order id: a duplicate would count twice.
   const placed = new Map<string, number>();
   let child: ChildProcess | undefined;
   let app: DesApp | undefined;
-  const childLog = join(dir, "first-run.log");
   try {
     child = spawn(NODE, [DES_CLI, "run"], {
       env: { ...process.env, ...env },
@@ -128,14 +83,7 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     }
 
     // The restart, in process so its books can be read.
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _e, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    app = await DesApp.create(loadConfig({ env }), { logger: createLogger("info", sink) });
+    app = await DesApp.create(loadConfig({ env }), { logger: memoryLogger("info").logger });
     await app.start();
     const recovery = app.recovery;
     assert.ok(recovery !== undefined, "start-up reconciliation ran");
@@ -159,10 +107,7 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     assert.equal(restarted.store.counts().fills, simTrades.body.length, "one stored fill per venue trade");
     assert.equal(restarted.store.intents.openCount(), 0, "every intent is done");
     // Positions equal the venue's: quote cash and base holding, exactly.
-    const venue = (await restarted.venueSetup.venue.balances()).reduce<Record<string, Decimal>>((m, b) => {
-      m[b.asset] = b.free.add(b.locked);
-      return m;
-    }, {});
+    const venue = balanceTotals(await restarted.venueSetup.venue.balances());
     const accountId = restarted.venueSetup.venue.accountId;
     const book = restarted.portfolio.account(accountId);
     assert.ok(book !== undefined);

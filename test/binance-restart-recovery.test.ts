@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
+import { DesApp, loadConfig } from "../src/app/index.ts";
 import { asMicros, clientOrderId, dec, instrumentId, strategyId } from "../src/core/index.ts";
 import { newOrder } from "../src/model/index.ts";
 import { SqliteStore } from "../src/persistence/index.ts";
-import { BinanceSimulator, DOCS_HMAC_API_KEY, DOCS_HMAC_SECRET_KEY } from "../src/sim/index.ts";
+import { BinanceSimulator } from "../src/sim/index.ts";
+import { memoryLogger } from "./support/binance-sim-harness.ts";
+import { desOnSimEnv } from "./support/des-on-sim.ts";
 
 /**
  * Start-up reconciliation against the simulator, from a journal an earlier run left: intents the
@@ -23,11 +21,9 @@ async function withRestart(
     port: 0,
     sources: [{ kind: "klines", ids: ["btcbusd-1m-2022-12-13"], speed: 1 }],
   });
-  const dir = mkdtempSync(join(tmpdir(), "des-recovery-"));
-  const strategiesFile = join(dir, "strategies.json");
-  writeFileSync(
-    strategiesFile,
-    JSON.stringify([
+  const env = desOnSimEnv(
+    sim,
+    [
       {
         id: "dca",
         strategy: "dca",
@@ -35,24 +31,11 @@ async function withRestart(
         interval: "1m",
         params: { amount: "20", interval: "1d" },
       },
-    ]),
+    ],
+    { DES_MAX_INTENT_AGE_MS: "60000", DES_UNKNOWN_VENUE_ORDERS: policy },
   );
-  const env = {
-    DES_PORT: "0",
-    DES_DB_PATH: join(dir, "des.sqlite"),
-    DES_STRATEGIES_FILE: strategiesFile,
-    DES_VENUE: "binance",
-    DES_MAX_INTENT_AGE_MS: "60000",
-    DES_UNKNOWN_VENUE_ORDERS: policy,
-    BINANCE_ENV: "custom",
-    BINANCE_REST_URL: sim.restUrl,
-    BINANCE_STREAM_URL: sim.streamUrl,
-    BINANCE_WS_API_URL: sim.wsApiUrl,
-    BINANCE_API_KEY: DOCS_HMAC_API_KEY,
-    BINANCE_SECRET_KEY: DOCS_HMAC_SECRET_KEY,
-  };
   // The earlier run: two intents journaled, never sent (DES died between the journal and the send).
-  const store = SqliteStore.open(env.DES_DB_PATH);
+  const store = SqliteStore.open(env.DES_DB_PATH!);
   const nowUs = Date.now() * 1000;
   for (const [id, ageMs] of [
     ["young-1", 8_000],
@@ -81,15 +64,10 @@ async function withRestart(
     price: "9000.00",
     newClientOrderId: "web-1",
   });
-  const sink = new Writable({
-    write(_c, _e, done) {
-      done();
-    },
-  });
   let app: DesApp | undefined;
   try {
     assert.ok(stranger.ok, JSON.stringify(stranger));
-    app = await DesApp.create(loadConfig({ env }), { logger: createLogger("info", sink) });
+    app = await DesApp.create(loadConfig({ env }), { logger: memoryLogger("info").logger });
     await app.start();
     await check(app, sim);
   } finally {
