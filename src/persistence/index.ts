@@ -1,2 +1,21 @@
+export * from "./repositories/index.ts";
+export { migrate, migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
+export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./schema/migrations.ts";
+export { ALL_TABLES, TABLES } from "./schema/tables.ts";
+export { PostgresDriver, type PostgresDriverOptions } from "./sql/postgres-driver.ts";
+export { redactUrl } from "./sql/redact-url.ts";
+export type {
+  ColumnSpec,
+  ColumnType,
+  SqlDialect,
+  SqlDriver,
+  SqlExecutor,
+  SqlRow,
+  SqlValue,
+  TableSpec,
+  WriteMode,
+} from "./sql/sql-types.ts";
+export { SqliteDriver } from "./sql/sqlite-driver.ts";
+export { isTransientDbError } from "./sql/transient-errors.ts";
 export { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 export { SqliteStore, type SqliteStoreOptions, type StoreStats } from "./sqlite-store.ts";

@@ -15,6 +15,7 @@ import {
   venueOrderId,
 } from "../core/index.ts";
 import type { OrderFilled } from "../model/index.ts";
+import { LATEST_SCHEMA_VERSION } from "./schema/migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 const dbFile = () => join(mkdtempSync(join(tmpdir(), "des-store-")), "des.sqlite");
@@ -42,14 +43,14 @@ function fill(n: number): OrderFilled {
 test("strategy state survives closing and reopening the file", async () => {
   const path = dbFile();
   const a = SqliteStore.open(path);
-  assert.equal(a.schemaVersion(), 2);
+  assert.equal(a.schemaVersion(), LATEST_SCHEMA_VERSION);
   await a.save(strategyId("s1"), { lastCross: "up", sma: [1.5, 2] });
   await a.save(strategyId("s1"), { lastCross: "down" });
   a.close();
   const b = SqliteStore.open(path);
   assert.deepEqual(await b.load(strategyId("s1")), { lastCross: "down" });
   assert.equal(await b.load(strategyId("nope")), undefined);
-  assert.equal(b.schemaVersion(), 2);
+  assert.equal(b.schemaVersion(), LATEST_SCHEMA_VERSION);
   b.close();
 });
 

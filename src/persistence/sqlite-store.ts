@@ -15,8 +15,8 @@ import {
   type VenueOrderId,
 } from "../core/index.ts";
 import type { Liquidity, OrderEvent, OrderFilled, OrderSide, OrderStatus, Signal } from "../model/index.ts";
+import { migrateSqliteSync } from "./schema/migrate.ts";
 import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
-import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -63,6 +63,8 @@ export class SqliteStore {
     insertFill: StatementSync;
     insertSignal: StatementSync;
     accountFills: StatementSync;
+    fillRowid: StatementSync;
+    accountFillsAfter: StatementSync;
   };
 
   private constructor(db: DatabaseSync, options: SqliteStoreOptions) {
@@ -95,6 +97,12 @@ export class SqliteStore {
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
          WHERE f.account_id = ? ORDER BY f.ts, f.rowid`,
       ),
+      fillRowid: db.prepare("SELECT rowid AS r FROM fills WHERE account_id = ? AND trade_id = ?"),
+      accountFillsAfter: db.prepare(
+        `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
+         FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
+         WHERE f.rowid > ? AND f.account_id = ? ORDER BY f.rowid`,
+      ),
     };
   }
 
@@ -106,7 +114,7 @@ export class SqliteStore {
       db.exec(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
       );
-      migrate(db);
+      migrateSqliteSync(db);
       return new SqliteStore(db, options);
     } catch (e) {
       throw new DesError(
@@ -139,6 +147,11 @@ export class SqliteStore {
 
   /** Saves a strategy's state (a JSON-serialisable value), replacing the previous one. */
   async save(id: StrategyId, state: unknown, atUs = Date.now() * 1000): Promise<void> {
+    this.saveNow(id, state, atUs);
+  }
+
+  /** Saves a strategy's state (or an app record such as the books snapshot) synchronously, committed. */
+  saveNow(id: StrategyId, state: unknown, atUs = Date.now() * 1000): void {
     this.#stmts.saveState.run(id, JSON.stringify(state ?? null), atUs);
   }
 
@@ -181,24 +194,18 @@ export class SqliteStore {
    * history a portfolio is rebuilt from after a restart.
    */
   accountFills(accountId: AccountId): OrderFilled[] {
-    const rows = this.#stmts.accountFills.all(accountId) as unknown as StoredFillRow[];
-    return rows.map((r) => ({
-      kind: "OrderFilled",
-      clientOrderId: r.client_order_id as ClientOrderId,
-      strategyId: r.strategy_id as StrategyId,
-      instrumentId: r.instrument_id as InstrumentId,
-      accountId: r.account_id as AccountId,
-      venueOrderId: (r.venue_order_id ?? "") as VenueOrderId,
-      tradeId: r.trade_id as TradeId,
-      side: r.side as OrderSide,
-      lastQty: Decimal.from(r.quantity),
-      lastPrice: Decimal.from(r.price),
-      commission: Decimal.from(r.commission),
-      commissionAsset: r.commission_asset,
-      liquidity: r.liquidity as Liquidity,
-      orderStatus: (r.order_status ?? "FILLED") as OrderStatus,
-      ts: r.ts as UnixMicros,
-    }));
+    return (this.#stmts.accountFills.all(accountId) as unknown as StoredFillRow[]).map(fillOfRow);
+  }
+
+  /**
+   * Returns the stored fills of an account written after the fill `tradeId` of that account, in the
+   * order they were written (the order the portfolio applied them), or undefined when that fill is
+   * not stored. The fills a books snapshot does not include are those after its last fill.
+   */
+  accountFillsAfter(accountId: AccountId, tradeId: TradeId): OrderFilled[] | undefined {
+    const row = this.#stmts.fillRowid.get(accountId, tradeId) as { r: number } | undefined;
+    if (row === undefined) return undefined;
+    return (this.#stmts.accountFillsAfter.all(row.r, accountId) as unknown as StoredFillRow[]).map(fillOfRow);
   }
 
   /** Returns the counts of rows per table (for the API and tests). */
@@ -302,6 +309,27 @@ interface StoredFillRow {
   order_status: string | null;
 }
 
+/** The OrderFilled event a stored fill row was. */
+function fillOfRow(r: StoredFillRow): OrderFilled {
+  return {
+    kind: "OrderFilled",
+    clientOrderId: r.client_order_id as ClientOrderId,
+    strategyId: r.strategy_id as StrategyId,
+    instrumentId: r.instrument_id as InstrumentId,
+    accountId: r.account_id as AccountId,
+    venueOrderId: (r.venue_order_id ?? "") as VenueOrderId,
+    tradeId: r.trade_id as TradeId,
+    side: r.side as OrderSide,
+    lastQty: Decimal.from(r.quantity),
+    lastPrice: Decimal.from(r.price),
+    commission: Decimal.from(r.commission),
+    commissionAsset: r.commission_asset,
+    liquidity: r.liquidity as Liquidity,
+    orderStatus: (r.order_status ?? "FILLED") as OrderStatus,
+    ts: r.ts as UnixMicros,
+  };
+}
+
 function orderStatusOf(e: OrderEvent): string {
   switch (e.kind) {
     case "OrderSubmitted":
@@ -318,29 +346,5 @@ function orderStatusOf(e: OrderEvent): string {
       return "EXPIRED";
     case "OrderFilled":
       return e.orderStatus;
-  }
-}
-
-function migrate(db: DatabaseSync): void {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-  );
-  const row = db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
-  const current = row.v ?? 0;
-  for (const m of SQLITE_MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.exec("BEGIN");
-    try {
-      db.exec(m.up);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        Date.now(),
-      );
-      db.exec("COMMIT");
-    } catch (e) {
-      db.exec("ROLLBACK");
-      throw e;
-    }
   }
 }

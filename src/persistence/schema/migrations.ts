@@ -150,8 +150,12 @@ export const MIGRATIONS: readonly Migration[] = [
         detail_json {json} NOT NULL
       );
       CREATE INDEX audit_events_ts ON audit_events (ts);
+      CREATE INDEX orders_open ON orders (status)
+        WHERE status NOT IN ('FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'DENIED');
+      CREATE INDEX signals_strategy_ts ON signals (strategy_id, ts);
     `,
     down: `
+      DROP INDEX signals_strategy_ts; DROP INDEX orders_open;
       DROP TABLE audit_events; DROP TABLE equity_snapshots; DROP TABLE risk_counters;
       DROP TABLE strategy_instances; DROP TABLE balances; DROP TABLE positions;
       DROP TABLE order_status_history;

@@ -1,0 +1,151 @@
+import type {
+  AccountId,
+  ClientOrderId,
+  Decimal,
+  InstrumentId,
+  StrategyId,
+  TradeId,
+  UnixMicros,
+} from "../../core/index.ts";
+import type { Liquidity, OrderFilled, OrderSide } from "../../model/index.ts";
+import { TABLES } from "../schema/tables.ts";
+import type { SqlExecutor, SqlRow } from "../sql/sql-types.ts";
+import { decimalOf, decimalText, microsOf, textOf } from "./row-values.ts";
+import { orderBy } from "./text-order.ts";
+import { writeRows } from "./write-rows.ts";
+
+/** One fill as stored: keyed by (account, venue trade id), which makes it apply exactly once. */
+export interface FillRecord {
+  readonly accountId: AccountId;
+  readonly tradeId: TradeId;
+  readonly clientOrderId: ClientOrderId;
+  readonly strategyId: StrategyId;
+  readonly instrumentId: InstrumentId;
+  readonly side: OrderSide;
+  readonly quantity: Decimal;
+  readonly price: Decimal;
+  readonly commission: Decimal;
+  readonly commissionAsset: string;
+  readonly liquidity: Liquidity;
+  readonly ts: UnixMicros;
+}
+
+/** Fills, append-only and idempotent by (account, trade id). */
+export interface FillRepository {
+  /** Appends one fill; returns false (and writes nothing) when its (account, trade id) is already stored. */
+  append(fill: FillRecord): Promise<boolean>;
+  /** Appends fills in bulk; those already stored are skipped. */
+  appendMany(fills: readonly FillRecord[]): Promise<void>;
+  /** The fill of an (account, trade id), or undefined. */
+  get(accountId: AccountId, tradeId: TradeId): Promise<FillRecord | undefined>;
+  /** The fills of an order, oldest first (by ts, then trade id). */
+  byOrder(clientOrderId: ClientOrderId): Promise<FillRecord[]>;
+  /** The fills of an account, oldest first (by ts, then trade id): what a portfolio is rebuilt from. */
+  byAccount(accountId: AccountId): Promise<FillRecord[]>;
+}
+
+/** The fill an OrderFilled event records. */
+export function fillRecordOf(event: OrderFilled): FillRecord {
+  return {
+    accountId: event.accountId,
+    tradeId: event.tradeId,
+    clientOrderId: event.clientOrderId,
+    strategyId: event.strategyId,
+    instrumentId: event.instrumentId,
+    side: event.side,
+    quantity: event.lastQty,
+    price: event.lastPrice,
+    commission: event.commission,
+    commissionAsset: event.commissionAsset,
+    liquidity: event.liquidity,
+    ts: event.ts,
+  };
+}
+
+const COLUMNS = TABLES.fills.columns.map((c) => c.name).join(", ");
+const INSERT_ONE = `INSERT INTO fills (${COLUMNS}) VALUES (${TABLES.fills.columns.map(() => "?").join(", ")})
+  ON CONFLICT (account_id, trade_id) DO NOTHING`;
+
+/** FillRepository on the SQL port. */
+export class SqlFillRepository implements FillRepository {
+  readonly #db: SqlExecutor;
+
+  readonly #byTime: string;
+
+  constructor(db: SqlExecutor) {
+    this.#db = db;
+    this.#byTime = orderBy(db.dialect, "ts", "text:trade_id");
+  }
+
+  async append(fill: FillRecord): Promise<boolean> {
+    const row = fillRow(fill);
+    const changed = await this.#db.execute(
+      INSERT_ONE,
+      TABLES.fills.columns.map((c) => row[c.name] ?? null),
+    );
+    return changed > 0;
+  }
+
+  async appendMany(fills: readonly FillRecord[]): Promise<void> {
+    if (fills.length === 0) return;
+    await writeRows(this.#db, TABLES.fills, fills.map(fillRow), "ignore");
+  }
+
+  async get(accountId: AccountId, tradeId: TradeId): Promise<FillRecord | undefined> {
+    const rows = await this.#db.query(`SELECT ${COLUMNS} FROM fills WHERE account_id = ? AND trade_id = ?`, [
+      accountId,
+      tradeId,
+    ]);
+    return rows[0] === undefined ? undefined : fillOf(rows[0]);
+  }
+
+  async byOrder(clientOrderId: ClientOrderId): Promise<FillRecord[]> {
+    const rows = await this.#db.query(
+      `SELECT ${COLUMNS} FROM fills WHERE client_order_id = ? ORDER BY ${this.#byTime}`,
+      [clientOrderId],
+    );
+    return rows.map(fillOf);
+  }
+
+  async byAccount(accountId: AccountId): Promise<FillRecord[]> {
+    const rows = await this.#db.query(
+      `SELECT ${COLUMNS} FROM fills WHERE account_id = ? ORDER BY ${this.#byTime}`,
+      [accountId],
+    );
+    return rows.map(fillOf);
+  }
+}
+
+function fillRow(f: FillRecord): SqlRow {
+  return {
+    account_id: f.accountId,
+    trade_id: f.tradeId,
+    client_order_id: f.clientOrderId,
+    strategy_id: f.strategyId,
+    instrument_id: f.instrumentId,
+    side: f.side,
+    quantity: decimalText(f.quantity),
+    price: decimalText(f.price),
+    commission: decimalText(f.commission),
+    commission_asset: f.commissionAsset,
+    liquidity: f.liquidity,
+    ts: f.ts,
+  };
+}
+
+function fillOf(r: SqlRow): FillRecord {
+  return {
+    accountId: textOf(r, "account_id") as AccountId,
+    tradeId: textOf(r, "trade_id") as TradeId,
+    clientOrderId: textOf(r, "client_order_id") as ClientOrderId,
+    strategyId: textOf(r, "strategy_id") as StrategyId,
+    instrumentId: textOf(r, "instrument_id") as InstrumentId,
+    side: textOf(r, "side") as OrderSide,
+    quantity: decimalOf(r, "quantity"),
+    price: decimalOf(r, "price"),
+    commission: decimalOf(r, "commission"),
+    commissionAsset: textOf(r, "commission_asset"),
+    liquidity: textOf(r, "liquidity") as Liquidity,
+    ts: microsOf(r, "ts"),
+  };
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { test } from "node:test";
+import { DesError, ErrorCode } from "../../core/index.ts";
+import { openTestPostgres, testPostgresUrl } from "../test-support/postgres-test-db.ts";
+import { PostgresDriver } from "./postgres-driver.ts";
+import { isTransientDbError } from "./transient-errors.ts";
+
+const SECRET = "s3cret-Pw_42";
+
+test("an unreachable server gives a clear, transient error without the password", async () => {
+  const error = await PostgresDriver.open({
+    url: `postgres://des:${SECRET}@127.0.0.1:1/des`,
+    connectTimeoutMs: 2000,
+  }).then(
+    () => assert.fail("open should fail"),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof DesError);
+  assert.equal(error.code, ErrorCode.StoreFailed);
+  assert.match(error.message, /^PostgreSQL not reachable at postgres:\/\/des:\*\*\*@127\.0\.0\.1:1\/des: /);
+  assert.match(error.message, /ECONNREFUSED/);
+  assert.equal(isTransientDbError(error), true);
+  assert.ok(!JSON.stringify(error.toJSON()).includes(SECRET));
+  assert.ok(!error.message.includes(SECRET));
+});
+
+test("a failing statement names the statement and never the password", async (t) => {
+  const probe = await openTestPostgres(t);
+  if (probe === undefined) return;
+  const url = new URL(testPostgresUrl());
+  if (url.password === "") url.password = SECRET; // trust auth ignores it; it must not leak anyway
+  const db = await PostgresDriver.open({ url: url.toString(), poolSize: 1 });
+  t.after(() => db.close());
+  for (const attempt of [
+    () => db.query("SELECT * FROM des_no_such_table WHERE x = ?", [1]),
+    () => db.transaction((tx) => tx.execute("INSERT INTO des_no_such_table VALUES (?)", [1])),
+  ]) {
+    const error = await attempt().then(
+      () => assert.fail("should fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof DesError);
+    assert.equal(error.code, ErrorCode.StoreFailed);
+    assert.match(error.message, /des_no_such_table/);
+    assert.equal(error.details.sqlState, "42P01");
+    const visible = `${error.message} ${JSON.stringify(error.toJSON())} ${error.stack}`;
+    assert.ok(!visible.includes(url.password), "password leaked");
+    assert.equal(isTransientDbError(error), false);
+  }
+});
+
+test("BIGINT comes back as a number when safe and a bigint beyond; NUMERIC as exact text", async (t) => {
+  const db = await openTestPostgres(t);
+  if (db === undefined) return;
+  const [row] = await db.query(
+    "SELECT 9007199254740991::bigint AS safe, 9007199254740993::bigint AS big, 0.1::numeric + 0.2::numeric AS sum, ?::numeric * 2 AS twice",
+    ["12345678901234.123456789012345678"],
+  );
+  assert.deepEqual(row, {
+    safe: 9007199254740991,
+    big: 9007199254740993n,
+    sum: "0.3",
+    twice: "24691357802468.246913578024691356",
+  });
+});
+
+test("killed connections are counted, never crash, and the pool recovers", async (t) => {
+  const applicationName = `des_kill_${randomBytes(4).toString("hex")}`;
+  const db = await openTestPostgres(t, { applicationName, poolSize: 2 });
+  if (db === undefined) return;
+  const admin = await PostgresDriver.open({ url: testPostgresUrl(), poolSize: 1 });
+  t.after(() => admin.close());
+  const kill = () =>
+    admin.query("SELECT pg_terminate_backend(pid) AS k FROM pg_stat_activity WHERE application_name = ?", [
+      applicationName,
+    ]);
+  await db.execute("CREATE TABLE k (id BIGINT PRIMARY KEY)");
+  // An idle connection killed: the pool's 'error' event is handled and counted.
+  assert.ok((await kill()).length >= 1);
+  for (let i = 0; i < 100 && db.stats().connectionErrors === 0; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.ok(db.stats().connectionErrors >= 1);
+  await db.execute("INSERT INTO k VALUES (?)", [1]);
+  // A connection killed inside a transaction: the transaction fails with a transient error,
+  // the connection is destroyed, and the next transaction works.
+  const error = await db
+    .transaction(async (tx) => {
+      await tx.execute("INSERT INTO k VALUES (?)", [2]);
+      await kill();
+      await tx.execute("INSERT INTO k VALUES (?)", [3]);
+    })
+    .then(
+      () => assert.fail("the transaction should fail"),
+      (e: unknown) => e,
+    );
+  assert.equal(isTransientDbError(error), true, String(error));
+  await db.transaction((tx) => tx.execute("INSERT INTO k VALUES (?)", [4]));
+  assert.deepEqual(await db.query("SELECT id FROM k ORDER BY id"), [{ id: 1 }, { id: 4 }]);
+});
+
+test("the schema option confines the driver to its schema", async (t) => {
+  const db = await openTestPostgres(t);
+  if (db === undefined) return;
+  const [row] = await db.query<{ s: string }>("SELECT current_schema() AS s");
+  assert.match(row!.s, /^des_t_[0-9a-f]{12}$/);
+  await assert.rejects(
+    PostgresDriver.open({ url: testPostgresUrl(), schema: "x; DROP TABLE y" }),
+    (e: unknown) => e instanceof DesError && e.code === ErrorCode.InvalidConfig,
+  );
+});

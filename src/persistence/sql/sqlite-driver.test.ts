@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { DesError, ErrorCode } from "../../core/index.ts";
+import { SqliteDriver } from "./sqlite-driver.ts";
+import { isTransientDbError } from "./transient-errors.ts";
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "des-sqlite-driver-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test("open creates the folder and sets WAL, synchronous=NORMAL, busy timeout and foreign keys", async (t) => {
+  const path = join(tempDir(t), "nested", "data", "des.db");
+  const db = SqliteDriver.open(path, { busyTimeoutMs: 1234 });
+  t.after(() => db.close());
+  assert.ok(existsSync(path));
+  assert.deepEqual(await db.query("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+  assert.deepEqual(await db.query("PRAGMA synchronous"), [{ synchronous: 1 }]); // 1 = NORMAL
+  assert.deepEqual(await db.query("PRAGMA busy_timeout"), [{ timeout: 1234 }]);
+  assert.deepEqual(await db.query("PRAGMA foreign_keys"), [{ foreign_keys: 1 }]);
+});
+
+test("a write lock held by another connection gives a transient SQLITE_BUSY error", async (t) => {
+  const path = join(tempDir(t), "des.db");
+  const a = SqliteDriver.open(path);
+  const b = SqliteDriver.open(path, { busyTimeoutMs: 0 });
+  t.after(async () => {
+    await b.close();
+    await a.close();
+  });
+  await a.execute("CREATE TABLE x (id INTEGER PRIMARY KEY)");
+  const blocked = a.transaction(async (tx) => {
+    await tx.execute("INSERT INTO x VALUES (1)");
+    const error = await b.execute("INSERT INTO x VALUES (2)").then(
+      () => assert.fail("b should be busy"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof DesError);
+    assert.equal(error.code, ErrorCode.StoreFailed);
+    assert.match(error.message, /INSERT INTO x VALUES \(2\)/);
+    assert.equal(isTransientDbError(error), true);
+  });
+  await blocked;
+  await b.execute("INSERT INTO x VALUES (2)");
+  assert.deepEqual(await b.query("SELECT id FROM x ORDER BY id"), [{ id: 1 }, { id: 2 }]);
+});
+
+test("many concurrent transactions run one at a time, in full", async (t) => {
+  const db = SqliteDriver.open(join(tempDir(t), "des.db"));
+  t.after(() => db.close());
+  await db.execute("CREATE TABLE c (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+  await db.execute("INSERT INTO c VALUES ('n', 0)");
+  // Read-modify-write with an await in between: lost updates if two transactions interleaved.
+  await Promise.all(
+    Array.from({ length: 50 }, () =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.query<{ v: number }>("SELECT v FROM c WHERE k = 'n'");
+        await new Promise((resolve) => setImmediate(resolve));
+        await tx.execute("UPDATE c SET v = ? WHERE k = 'n'", [row!.v + 1]);
+      }),
+    ),
+  );
+  assert.deepEqual(await db.query("SELECT v FROM c"), [{ v: 50 }]);
+});
+
+test("a closed driver refuses statements", async () => {
+  const db = SqliteDriver.open(":memory:");
+  await db.close();
+  await assert.rejects(db.query("SELECT 1"), /closed/);
+  await db.close(); // idempotent
+});

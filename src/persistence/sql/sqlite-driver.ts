@@ -1,0 +1,237 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DesError, ErrorCode, toError } from "../../core/index.ts";
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
+import { chunkSizes, flattenRows, multiRowInsertSql } from "./write-sql.ts";
+
+/** Options of the embedded SQLite database. */
+export interface SqliteDriverOptions {
+  /** How long a statement waits for a lock held by another connection before SQLITE_BUSY (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** Rows per multi-row INSERT statement in writeRows (default 500; capped by SQLite's 32766 variables). */
+  readonly maxRowsPerInsert?: number;
+}
+
+/** SQLite's limit on the parameters of one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
+export const SQLITE_MAX_VARIABLES = 32766;
+
+/**
+ * The embedded database (node:sqlite, a file under ./data by default) behind the SQL port.
+ *
+ * Settings: WAL journal; synchronous=NORMAL; busy timeout; foreign keys on; statements prepared once
+ * and cached by their SQL text.
+ *
+ * Durability with WAL and synchronous=NORMAL: a commit appends to the WAL file without waiting for
+ * fsync (the WAL is synced at checkpoints). A committed transaction therefore survives a crash or
+ * kill -9 of DES (the data is in the OS page cache and the WAL is replayed at the next open). After
+ * a power loss or an OS crash, the last transactions committed before the failure may be rolled back;
+ * the database itself stays consistent (never corrupt, never half a transaction). Use
+ * synchronous=FULL if losing the last commits on a power cut is not acceptable (each commit then
+ * costs an fsync).
+ *
+ * node:sqlite is synchronous: query/execute run at once and return settled promises. Transactions
+ * are BEGIN IMMEDIATE ... COMMIT on the single connection; because `work` is async, transactions are
+ * serialized by a mutex so the statements of two callers never interleave, and statements issued on
+ * the driver (outside a transaction) while one is open wait for it to end. Do not call
+ * driver.transaction (or driver.query) from inside `work`: use the `tx` executor, or it deadlocks.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite" as const;
+  /** The underlying connection, for code that must stay synchronous (the order intent journal). */
+  readonly database: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #insertStatements = new Map<string, StatementSync>();
+  readonly #maxRowsPerInsert: number;
+  /** Settles when the open transaction ends; undefined when none is open. */
+  #busy: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(database: DatabaseSync, options: SqliteDriverOptions) {
+    this.database = database;
+    this.#maxRowsPerInsert = Math.max(1, options.maxRowsPerInsert ?? 500);
+  }
+
+  /** Opens (creating the file and its folder if needed) a database; ":memory:" for a private in-memory one. */
+  static open(path: string, options: SqliteDriverOptions = {}): SqliteDriver {
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const db = new DatabaseSync(path);
+      const busyTimeout = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+      db.exec(
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON;`,
+      );
+      return new SqliteDriver(db, options);
+    } catch (e) {
+      throw new DesError(
+        ErrorCode.StoreFailed,
+        `cannot open SQLite database ${path}: ${toError(e).message}`,
+        { path },
+        { cause: e },
+      );
+    }
+  }
+
+  async query<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.#whenIdle(() => this.#query<T>(sql, params));
+  }
+
+  async execute(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.#whenIdle(() => this.#execute(sql, params));
+  }
+
+  /** Writes the rows in one transaction (all or nothing). */
+  async writeRows(table: TableSpec, rows: readonly SqlRow[], mode: WriteMode): Promise<void> {
+    if (rows.length === 0) return;
+    await this.transaction(async (tx) => tx.writeRows(table, rows, mode));
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const release = await this.#acquire();
+    let open = true;
+    const tx = this.#executor(() => open);
+    try {
+      this.#run("BEGIN IMMEDIATE", () => this.database.exec("BEGIN IMMEDIATE"));
+      try {
+        const result = await work(tx);
+        this.#run("COMMIT", () => this.database.exec("COMMIT"));
+        return result;
+      } catch (e) {
+        if (this.database.isTransaction) this.database.exec("ROLLBACK");
+        throw e;
+      }
+    } finally {
+      open = false;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#whenIdle(() => {
+      this.#closed = true;
+      this.#statements.clear();
+      this.#insertStatements.clear();
+      this.database.close();
+    });
+  }
+
+  /**
+   * Runs `step` (synchronous) once no transaction is open. The check and the step run in the same
+   * turn, so no transaction can begin in between.
+   */
+  async #whenIdle<T>(step: () => T): Promise<T> {
+    while (this.#busy !== undefined) await this.#busy;
+    if (this.#closed) throw new DesError(ErrorCode.StoreFailed, "SQLite database is closed");
+    return step();
+  }
+
+  /**
+   * Waits until no transaction is open and marks one open, in the same turn (several waiters each
+   * re-check after waking, so exactly one proceeds). Returns the function that ends it.
+   */
+  async #acquire(): Promise<() => void> {
+    return this.#whenIdle(() => {
+      let release!: () => void;
+      const busy = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      this.#busy = busy;
+      return () => {
+        this.#busy = undefined;
+        release();
+      };
+    });
+  }
+
+  #executor(isOpen: () => boolean): SqlExecutor {
+    const check = () => {
+      if (!isOpen()) {
+        throw new DesError(
+          ErrorCode.StoreFailed,
+          "SQLite transaction already ended: its executor was used late",
+        );
+      }
+    };
+    return {
+      dialect: "sqlite",
+      query: async <T extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) => {
+        check();
+        return this.#query<T>(sql, params);
+      },
+      execute: async (sql: string, params: readonly SqlValue[] = []) => {
+        check();
+        return this.#execute(sql, params);
+      },
+      writeRows: async (table: TableSpec, rows: readonly SqlRow[], mode: WriteMode) => {
+        check();
+        this.#writeRows(table, rows, mode);
+      },
+    };
+  }
+
+  #query<T extends SqlRow>(sql: string, params: readonly SqlValue[]): T[] {
+    const rows = this.#run(sql, () => this.#statement(sql).all(...(params as SQLInputValue[])));
+    // node:sqlite rows have a null prototype; plain objects compare equal to PostgreSQL's rows.
+    return rows.map((row) => ({ ...row })) as T[];
+  }
+
+  #execute(sql: string, params: readonly SqlValue[]): number {
+    return this.#run(sql, () => Number(this.#statement(sql).run(...(params as SQLInputValue[])).changes));
+  }
+
+  #writeRows(table: TableSpec, rows: readonly SqlRow[], mode: WriteMode): void {
+    const width = table.columns.length;
+    const maxRows = Math.max(1, Math.min(this.#maxRowsPerInsert, Math.floor(SQLITE_MAX_VARIABLES / width)));
+    const keyPrefix = `${table.name}\u0000${table.columns.map((c) => c.name).join(",")}\u0000${mode}`;
+    let from = 0;
+    for (const size of chunkSizes(rows.length, maxRows)) {
+      const params = flattenRows(table, rows, from, size) as SQLInputValue[];
+      this.#run(`writeRows ${mode} into ${table.name}`, () =>
+        this.#insertStatement(keyPrefix, table, mode, size).run(...params),
+      );
+      from += size;
+    }
+  }
+
+  /** The prepared multi-row INSERT of a table, mode and row count (cached). */
+  #insertStatement(keyPrefix: string, table: TableSpec, mode: WriteMode, size: number): StatementSync {
+    const key = `${keyPrefix}\u0000${size}`;
+    let statement = this.#insertStatements.get(key);
+    if (statement === undefined) {
+      statement = this.database.prepare(multiRowInsertSql(table, mode, size, () => "?"));
+      this.#insertStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.database.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a step and wraps a failure in DES_ERR_STORE_FAILED naming the statement. */
+  #run<T>(what: string, step: () => T): T {
+    try {
+      return step();
+    } catch (e) {
+      throw storeError(what, e);
+    }
+  }
+}
+
+function storeError(what: string, e: unknown): DesError {
+  if (e instanceof DesError) return e;
+  const statement = what.length > 200 ? `${what.slice(0, 200)}...` : what;
+  const { errcode, errstr } = e as { errcode?: number; errstr?: string };
+  return new DesError(
+    ErrorCode.StoreFailed,
+    `SQLite failed on ${statement.replace(/\s+/g, " ").trim()}: ${toError(e).message}`,
+    { statement, sqliteCode: errcode, sqliteError: errstr },
+    { cause: e },
+  );
+}
