@@ -38,12 +38,15 @@ import {
   rebuildPortfolio,
   reconcileWithVenue,
   restoreJournaledOrders,
+  saveBooksSnapshot,
 } from "./restart-recovery.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
 import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-setup.ts";
 
 /** How often buffered order events and signals are written to the store. */
 const STORE_FLUSH_INTERVAL_MS = 250;
+/** How often (at most) the books snapshot is saved when fills were applied since the last one. */
+const BOOKS_SNAPSHOT_INTERVAL_MS = 5_000;
 /** Orders in flight at the paper venue: effectively unbounded (it settles every submit in-process). */
 const PAPER_MAX_IN_FLIGHT = 100_000;
 /** How often every book's equity is sampled into its equity curve. */
@@ -85,6 +88,9 @@ export class DesApp {
   readonly #binance: BinanceConnection | undefined;
   readonly #resumable: boolean;
   readonly #baselineRestored: boolean;
+  /** The portfolio's applied-fill count and the time of the last books snapshot saved. */
+  #booksSavedAtFill = 0;
+  #booksSavedAtUs = 0;
   /** What start-up reconciliation with the venue did (resumable venues only). */
   recovery: RecoveryReport | undefined;
   #flushTimer: TimerId | undefined;
@@ -322,6 +328,7 @@ export class DesApp {
     if (this.#flushTimer !== undefined) this.clock.clearTimer(this.#flushTimer);
     if (this.#equityTimer !== undefined) this.clock.clearTimer(this.#equityTimer);
     this.#saveRisk();
+    this.#flushStore(true);
     try {
       this.store.close();
     } catch (e) {
@@ -374,12 +381,13 @@ export class DesApp {
   /** Rebuilds the books from the stored fills and tracks again the orders the journal has not closed. */
   #restoreBooksAndOrders(): void {
     const accountId = this.venueSetup.venue.accountId;
-    const fills = this.#baselineRestored
-      ? rebuildPortfolio(this.store, this.portfolio, this.execution, accountId)
-      : 0;
+    const books = this.#baselineRestored
+      ? rebuildPortfolio(this.store, this.portfolio, this.execution, accountId, this.log)
+      : undefined;
+    this.#booksSavedAtFill = this.portfolio.stats().fillsApplied;
     const orders = restoreJournaledOrders(this.store, this.execution);
-    if (fills > 0 || orders > 0)
-      this.log.info({ fills, orders }, "books and open orders restored from the store");
+    if (books !== undefined || orders > 0)
+      this.log.info({ books, orders }, "books and open orders restored from the store");
   }
 
   /** Start-up reconciliation with the venue: journaled orders, unknown venue orders, balances. */
@@ -516,11 +524,29 @@ export class DesApp {
     }
   }
 
-  #flushStore(): void {
+  /**
+   * Writes the buffered records; then, for a venue whose orders outlive DES, saves the books snapshot
+   * when fills were applied since the last one (at most every BOOKS_SNAPSHOT_INTERVAL_MS, or now when
+   * `final`): after the flush, so every fill the snapshot includes is stored before it.
+   */
+  #flushStore(final = false): void {
     try {
       this.store.flush();
     } catch (e) {
       this.log.error({ err: toError(e).message }, "store flush failed; the batch is kept and retried");
+      return;
+    }
+    if (!this.#resumable) return;
+    const applied = this.portfolio.stats().fillsApplied;
+    const now = this.clock.now();
+    const due = final || now - this.#booksSavedAtUs >= BOOKS_SNAPSHOT_INTERVAL_MS * 1000;
+    if (applied === this.#booksSavedAtFill || !due) return;
+    try {
+      saveBooksSnapshot(this.store, this.portfolio, now);
+      this.#booksSavedAtFill = applied;
+      this.#booksSavedAtUs = now;
+    } catch (e) {
+      this.log.error({ err: toError(e).message }, "books snapshot not saved; the next flush retries");
     }
   }
 

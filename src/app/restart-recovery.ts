@@ -1,12 +1,22 @@
 import type { Logger } from "pino";
-import { type AccountId, Decimal, type InstrumentId, type StrategyId, strategyId } from "../core/index.ts";
+import {
+  type AccountId,
+  Decimal,
+  type InstrumentId,
+  type StrategyId,
+  strategyId,
+  type TradeId,
+  toError,
+} from "../core/index.ts";
 import type { ExecutionEngine, RecoveryOptions, RecoveryReport, RestoredOrder } from "../execution/index.ts";
-import type { Instrument, VenuePort } from "../model/index.ts";
+import type { Instrument, OrderFilled, VenuePort } from "../model/index.ts";
 import type { SqliteStore } from "../persistence/index.ts";
-import type { Portfolio } from "../portfolio/index.ts";
+import { type Portfolio, type PortfolioBooksSnapshot, parseBooksSnapshot } from "../portfolio/index.ts";
 
 /** The strategy_state row holding the cash the account's book started from (ids are checked: no strategy can be named so). */
 const BASELINE_ID: StrategyId = strategyId("__portfolio-baseline__");
+/** The strategy_state row holding the last books snapshot (Portfolio.exportBooks). */
+const BOOKS_ID: StrategyId = strategyId("__portfolio-books__");
 /** The strategy id orders adopted from the venue are booked under. */
 export const ADOPTED_STRATEGY: StrategyId = strategyId("adopted");
 
@@ -42,24 +52,82 @@ function isCashRecord(value: unknown): value is Record<string, string> {
 }
 
 /**
- * Rebuilds the books from every stored fill of the account (before execution listens, so risk does
- * not count history as today's PnL), then gives execution each position's realized PnL as its
- * baseline. Returns the number of fills applied.
+ * Saves an exact snapshot of every book, with the last fill it includes, in the store. Call it only
+ * after the store has written every fill the portfolio applied (after a flush, in the same tick):
+ * a snapshot must never be durable before its fills.
+ */
+export function saveBooksSnapshot(store: SqliteStore, portfolio: Portfolio, nowUs: number): void {
+  store.saveNow(BOOKS_ID, portfolio.exportBooks(), nowUs);
+}
+
+/** How the books were rebuilt at start. */
+export interface BooksRebuild {
+  /** "snapshot": the stored snapshot plus the fills after it; "fills": every stored fill replayed. */
+  readonly from: "snapshot" | "fills";
+  /** Fills applied on top (all of them for "fills"). */
+  readonly fills: number;
+}
+
+/**
+ * Rebuilds the books (before execution listens, so risk does not count history as today's PnL):
+ * from the stored books snapshot and the fills written after its last fill, or, without a usable
+ * snapshot (none, refused, or its last fill not stored), from every stored fill on the baseline
+ * cash. Then gives execution each position's realized PnL as its baseline.
  */
 export function rebuildPortfolio(
   store: SqliteStore,
   portfolio: Portfolio,
   execution: ExecutionEngine,
   accountId: AccountId,
-): number {
+  log: Logger,
+): BooksRebuild {
+  const after = restoreBooksSnapshot(store, portfolio, accountId, log);
+  const fills = after ?? store.accountFills(accountId);
   let applied = 0;
-  for (const fill of store.accountFills(accountId)) if (portfolio.applyFill(fill)) applied++;
+  for (const fill of fills) if (portfolio.applyFill(fill)) applied++;
   for (const book of portfolio.snapshot().strategies) {
     for (const p of book.positions) {
       execution.setRealizedPnlBaseline(book.owner as StrategyId, p.instrumentId, p.realizedPnl);
     }
   }
-  return applied;
+  return { from: after === undefined ? "fills" : "snapshot", fills: applied };
+}
+
+/** Restores the stored snapshot; returns the fills written after it, or undefined to replay all. */
+function restoreBooksSnapshot(
+  store: SqliteStore,
+  portfolio: Portfolio,
+  accountId: AccountId,
+  log: Logger,
+): readonly OrderFilled[] | undefined {
+  let saved: unknown;
+  try {
+    saved = store.loadNow(BOOKS_ID);
+  } catch (e) {
+    log.warn({ err: toError(e).message }, "books snapshot unreadable: replaying every stored fill");
+    return undefined;
+  }
+  if (saved === undefined || saved === null) return undefined;
+  let snapshot: PortfolioBooksSnapshot;
+  try {
+    snapshot = parseBooksSnapshot(saved);
+  } catch (e) {
+    log.warn({ err: toError(e).message }, "books snapshot refused: replaying every stored fill");
+    return undefined;
+  }
+  const last = snapshot.lastFill;
+  const after =
+    last === null
+      ? store.accountFills(accountId)
+      : last.accountId === accountId
+        ? store.accountFillsAfter(accountId, last.tradeId as TradeId)
+        : undefined;
+  if (after === undefined) {
+    log.warn({ lastFill: last }, "books snapshot's last fill is not stored: replaying every stored fill");
+    return undefined;
+  }
+  portfolio.restoreBooks(snapshot);
+  return after;
 }
 
 /** Tracks again, in execution, the orders whose intents are not done in the journal. Returns how many. */

@@ -51,6 +51,37 @@ export class PortfolioBook {
     for (const [asset, amount] of Object.entries(initialCash)) this.#cash.set(asset, amount);
   }
 
+  /**
+   * Returns a book holding exactly the given cash and positions (a restored snapshot). Its exposure
+   * terms start stale, so the first grossExposure read works each out from the position and the
+   * mark, exactly as a book that booked the fills itself would hold them.
+   */
+  static restore(
+    owner: string,
+    cash: Iterable<readonly [string, Decimal]>,
+    positions: Iterable<Position>,
+  ): PortfolioBook {
+    const book = new PortfolioBook(owner);
+    for (const [asset, amount] of cash) book.#cash.set(asset, amount);
+    for (const position of positions) {
+      book.#positions.set(position.instrumentId, position);
+      const term: ExposureTerm = { instrumentId: position.instrumentId, units: 0n, stale: true };
+      book.#exposureTerms.set(position.instrumentId, term);
+      book.#staleTerms.push(term);
+    }
+    return book;
+  }
+
+  /** Returns the positions, in the order the book first traded each instrument. */
+  positions(): IterableIterator<Position> {
+    return this.#positions.values();
+  }
+
+  /** Returns the cash per asset, in the order each asset first moved. */
+  cashEntries(): IterableIterator<[string, Decimal]> {
+    return this.#cash.entries();
+  }
+
   /** Returns the position in the instrument, if the book ever traded it. */
   position(instrumentId: InstrumentId): Position | undefined {
     return this.#positions.get(instrumentId);

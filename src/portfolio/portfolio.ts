@@ -7,9 +7,17 @@ import {
   ErrorCode,
   type InstrumentId,
   type StrategyId,
+  type TradeId,
   type UnixMicros,
 } from "../core/index.ts";
 import type { Bar, Instrument, OrderEvent, OrderFilled, TradeTick } from "../model/index.ts";
+import {
+  type FillWatermark,
+  PORTFOLIO_BOOKS_SNAPSHOT_VERSION,
+  type PortfolioBooksSnapshot,
+  parseBooksSnapshot,
+} from "./books-snapshot.ts";
+import { bookSnapshot, restoredBook } from "./books-snapshot-codec.ts";
 import { EquityCurve, type EquityPoint } from "./equity-curve.ts";
 import { type BookView, PortfolioBook } from "./portfolio-book.ts";
 import type { PositionView } from "./position.ts";
@@ -67,7 +75,10 @@ export class Portfolio {
   readonly #marks = new Map<InstrumentId, { price: Decimal; at: number }>();
   /** The books with a position in each instrument (one entry per book and instrument, never removed). */
   readonly #holders = new Map<InstrumentId, PortfolioBook[]>();
-  readonly #appliedTradeIds: RecentTradeIds;
+  #appliedTradeIds: RecentTradeIds;
+  readonly #rememberedTradeIds: number;
+  /** The last fill applied (or restored as the snapshot's watermark). */
+  #lastFill: FillWatermark | undefined;
   readonly #onProblem: ((problem: DesError) => void) | undefined;
   #unsubscribers: Unsubscribe[] = [];
   readonly #stats = {
@@ -95,6 +106,7 @@ export class Portfolio {
         },
       );
     }
+    this.#rememberedTradeIds = remembered;
     this.#appliedTradeIds = new RecentTradeIds(remembered);
     for (const [account, assets] of Object.entries(config.initialCash ?? {})) {
       const cash: Record<string, Decimal> = {};
@@ -183,6 +195,7 @@ export class Portfolio {
       flow,
     );
     this.#stats.fillsApplied++;
+    this.#lastFill = fill;
     if (!this.#marks.has(fill.instrumentId)) {
       // Until market data arrives, the fill price is the best known price.
       this.#setMark(fill.instrumentId, fill.lastPrice, -Infinity);
@@ -294,6 +307,89 @@ export class Portfolio {
     return this.#curves.get(owner)?.points() ?? [];
   }
 
+  /**
+   * Returns an exact, JSON-safe snapshot of every book (strategies and accounts): cash per asset and
+   * each position's full state (quantity, cost basis, realized PnL, commissions per asset, fill
+   * count, last fill price and time), the configured starting cash of each account, the trade ids
+   * remembered against repeated fills, and the last fill applied (the watermark: replay the fills
+   * after it on top of a restore). It does NOT hold marks (they come back from market data; until
+   * then a position is marked at its last fill price), equity curves or stats(). Exposure running
+   * totals are not stored either: they are a cache worked out again from the positions and marks.
+   * Costs O(books x positions + remembered trade ids); take it outside a bus handler, so that no
+   * fill is half applied.
+   */
+  exportBooks(): PortfolioBooksSnapshot {
+    const last = this.#lastFill;
+    return {
+      version: PORTFOLIO_BOOKS_SNAPSHOT_VERSION,
+      takenAt: this.#clock.now(),
+      lastFill:
+        last === undefined
+          ? null
+          : {
+              accountId: last.accountId,
+              instrumentId: last.instrumentId,
+              tradeId: last.tradeId,
+              clientOrderId: last.clientOrderId,
+              ts: last.ts,
+            },
+      books: [
+        ...Array.from(this.#strategies.values(), (b) => bookSnapshot("strategy", b)),
+        ...Array.from(this.#accounts.entries(), ([id, b]) =>
+          bookSnapshot("account", b, this.#initialCash.get(id) ?? {}),
+        ),
+      ],
+      recentTradeIds: this.#appliedTradeIds.entries(),
+    };
+  }
+
+  /**
+   * Replaces every book with those of a snapshot from exportBooks (as is, or after a JSON round
+   * trip): afterwards the fills that follow the snapshot's watermark give exactly the results the
+   * exporting portfolio would have given. Also restores the remembered trade ids, so a fill the
+   * snapshot already includes is refused as a repeat (keeping the newest rememberedTradeIds of them).
+   * Accounts with configured starting cash that the snapshot lacks get a fresh book, as at
+   * construction; the configured starting cash itself is not changed. Marks, equity curves and
+   * stats are left as they are; nothing is published.
+   *
+   * Call it before start() and before any fill is applied (it throws DES_ERR_INVALID_CONFIG
+   * otherwise). A malformed snapshot (bad decimal, unknown version, duplicate book, ...) throws
+   * DES_ERR_STORE_FAILED naming the bad fields, and the portfolio is left unchanged.
+   */
+  restoreBooks(snapshot: unknown): void {
+    if (this.#unsubscribers.length > 0 || this.#stats.fillsApplied > 0) {
+      throw new DesError(
+        ErrorCode.InvalidConfig,
+        "Portfolio.restoreBooks must be called before start() and before any fill is applied",
+        { started: this.#unsubscribers.length > 0, fillsApplied: this.#stats.fillsApplied },
+      );
+    }
+    const parsed = parseBooksSnapshot(snapshot);
+    // Everything is built before anything is replaced: a failure leaves the portfolio as it was.
+    const strategies = new Map<StrategyId, PortfolioBook>();
+    const accounts = new Map<AccountId, PortfolioBook>();
+    for (const book of parsed.books) {
+      if (book.kind === "strategy") strategies.set(book.id as StrategyId, restoredBook(book));
+      else accounts.set(book.id as AccountId, restoredBook(book));
+    }
+    const tradeIds = new RecentTradeIds(this.#rememberedTradeIds);
+    const remembered = parsed.recentTradeIds;
+    for (let i = Math.max(0, remembered.length - this.#rememberedTradeIds); i < remembered.length; i++) {
+      const [account, instrument, trade] = remembered[i]!;
+      tradeIds.remember(account as AccountId, instrument as InstrumentId, trade as TradeId);
+    }
+    this.#strategies.clear();
+    this.#accounts.clear();
+    this.#holders.clear();
+    for (const [id, book] of strategies) this.#strategies.set(id, book);
+    for (const [id, book] of accounts) this.#accounts.set(id, book);
+    for (const id of this.#initialCash.keys()) this.#accountBook(id as AccountId);
+    for (const book of [...strategies.values(), ...accounts.values()])
+      for (const position of book.positions()) this.#holderList(position.instrumentId).push(book);
+    this.#appliedTradeIds = tradeIds;
+    this.#lastFill = parsed.lastFill === null ? undefined : { ...parsed.lastFill };
+  }
+
   /** Returns a copy of the counters. */
   stats(): PortfolioStats {
     const s = this.#stats;
@@ -346,12 +442,16 @@ export class Portfolio {
   /** Remembers that the book holds (or is about to hold) a position in the instrument, for #setMark. */
   #holdsPosition(book: PortfolioBook, instrumentId: InstrumentId): void {
     if (book.position(instrumentId) !== undefined) return;
+    this.#holderList(instrumentId).push(book);
+  }
+
+  #holderList(instrumentId: InstrumentId): PortfolioBook[] {
     let holders = this.#holders.get(instrumentId);
     if (holders === undefined) {
       holders = [];
       this.#holders.set(instrumentId, holders);
     }
-    holders.push(book);
+    return holders;
   }
 
   #strategyBook(id: StrategyId): PortfolioBook {

@@ -23,6 +23,21 @@ export interface PositionView {
 }
 
 /**
+ * Everything a position keeps that decides its future results, exactly: what a snapshot must hold
+ * to rebuild it (see Position.state and Position.fromState).
+ */
+export interface PositionState {
+  readonly quantity: Decimal;
+  readonly costBasis: Decimal;
+  readonly realizedPnl: Decimal;
+  /** Commissions paid per asset, in the order the assets were first charged. */
+  readonly commissions: ReadonlyMap<string, Decimal>;
+  readonly fillCount: number;
+  readonly lastFillPrice: Decimal | undefined;
+  readonly updatedAt: UnixMicros | undefined;
+}
+
+/**
  * A position in one instrument with average-cost accounting.
  *
  * It keeps the exact cost basis of the open quantity rather than a rounded average price, so that
@@ -49,6 +64,32 @@ export class Position {
 
   constructor(instrumentId: InstrumentId) {
     this.instrumentId = instrumentId;
+  }
+
+  /** Returns a position holding exactly the given state (a restored snapshot); the state is copied. */
+  static fromState(instrumentId: InstrumentId, state: PositionState): Position {
+    const position = new Position(instrumentId);
+    position.#quantity = state.quantity;
+    position.#costBasis = state.costBasis;
+    position.#realizedPnl = state.realizedPnl;
+    for (const [asset, amount] of state.commissions) position.#commissions.set(asset, amount);
+    position.#fillCount = state.fillCount;
+    position.#lastFillPrice = state.lastFillPrice;
+    position.#updatedAt = state.updatedAt;
+    return position;
+  }
+
+  /** Returns a copy of the internal state, exact (fromState of it gives an identical position). */
+  state(): PositionState {
+    return {
+      quantity: this.#quantity,
+      costBasis: this.#costBasis,
+      realizedPnl: this.#realizedPnl,
+      commissions: new Map(this.#commissions),
+      fillCount: this.#fillCount,
+      lastFillPrice: this.#lastFillPrice,
+      updatedAt: this.#updatedAt,
+    };
   }
 
   /** Returns the signed quantity. */

@@ -42,6 +42,26 @@ export class RecentTradeIds {
     return true;
   }
 
+  /**
+   * Returns the remembered ids, oldest first, each with its account and instrument: remembering
+   * them in this order into an empty memory of the same capacity rebuilds this one exactly
+   * (the `forgotten` count aside).
+   */
+  entries(): Array<[AccountId, InstrumentId, TradeId]> {
+    const keyOf = new Map<Set<TradeId>, [AccountId, InstrumentId]>();
+    for (const [account, instruments] of this.#byAccount)
+      for (const [instrument, ids] of instruments) keyOf.set(ids, [account, instrument]);
+    const out: Array<[AccountId, InstrumentId, TradeId]> = [];
+    const size = this.#ringIds.length;
+    // Until the ring is full #head stays 0 and the ring is in arrival order.
+    for (let i = 0; i < size; i++) {
+      const at = (this.#head + i) % size;
+      const [account, instrument] = keyOf.get(this.#ringSets[at]!)!;
+      out.push([account, instrument, this.#ringIds[at]!]);
+    }
+    return out;
+  }
+
   /** Returns the set of one account and instrument (one per pair that ever filled, never removed). */
   #setFor(accountId: AccountId, instrumentId: InstrumentId): Set<TradeId> {
     let instruments = this.#byAccount.get(accountId);
