@@ -77,7 +77,7 @@ export interface BooksRebuild {
 export function rebuildPortfolio(
   store: SqliteStore,
   portfolio: Portfolio,
-  execution: ExecutionEngine,
+  execution: Pick<ExecutionEngine, "setRealizedPnlBaseline">,
   accountId: AccountId,
   log: Logger,
 ): BooksRebuild {
