@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerDbCommand } from "./db-command.ts";
 import { configCommand, strategiesCommand } from "./info-commands.ts";
 import { runCommand } from "./run-command.ts";
 import { registerSimCommand } from "./sim-command.ts";
@@ -17,6 +18,7 @@ program
   .action(runCommand);
 
 registerSimCommand(program);
+registerDbCommand(program);
 
 program
   .command("strategies")
