@@ -82,7 +82,7 @@ export function rebuildPortfolio(
   log: Logger,
 ): BooksRebuild {
   const after = restoreBooksSnapshot(store, portfolio, accountId, log);
-  const fills = after ?? store.accountFills(accountId);
+  const fills = after ?? store.eachAccountFill(accountId);
   let applied = 0;
   for (const fill of fills) if (portfolio.applyFill(fill)) applied++;
   for (const book of portfolio.snapshot().strategies) {
@@ -118,7 +118,7 @@ function restoreBooksSnapshot(
   const last = snapshot.lastFill;
   const after =
     last === null
-      ? store.accountFills(accountId)
+      ? [...store.eachAccountFill(accountId)]
       : last.accountId === accountId
         ? store.accountFillsAfter(accountId, last.tradeId as TradeId)
         : undefined;

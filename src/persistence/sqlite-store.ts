@@ -95,13 +95,13 @@ export class SqliteStore {
       accountFills: db.prepare(
         `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
-         WHERE f.account_id = ? ORDER BY f.ts, f.rowid`,
+         WHERE +f.account_id = ? ORDER BY f.rowid`,
       ),
       fillRowid: db.prepare("SELECT rowid AS r FROM fills WHERE account_id = ? AND trade_id = ?"),
       accountFillsAfter: db.prepare(
         `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
-         WHERE f.rowid > ? AND f.account_id = ? ORDER BY f.rowid`,
+         WHERE f.rowid > ? AND +f.account_id = ? ORDER BY f.rowid`,
       ),
     };
   }
@@ -190,11 +190,21 @@ export class SqliteStore {
   }
 
   /**
-   * Returns every stored fill of an account as the OrderFilled event it was, oldest first: the
+   * Returns every stored fill of an account as the OrderFilled event it was, in the order written: the
    * history a portfolio is rebuilt from after a restart.
    */
   accountFills(accountId: AccountId): OrderFilled[] {
-    return (this.#stmts.accountFills.all(accountId) as unknown as StoredFillRow[]).map(fillOfRow);
+    return [...this.eachAccountFill(accountId)];
+  }
+
+  /**
+   * Yields every stored fill of an account in the order it was written (the order the portfolio
+   * applied them), one row at a time: a full replay of a long history holds one fill in memory, not
+   * all of them.
+   */
+  *eachAccountFill(accountId: AccountId): Generator<OrderFilled> {
+    for (const row of this.#stmts.accountFills.iterate(accountId))
+      yield fillOfRow(row as unknown as StoredFillRow);
   }
 
   /**
