@@ -1,0 +1,306 @@
+/**
+ * Batch writer throughput on SQLite and PostgreSQL, next to the raw ceilings measured in the same run
+ * (targets: SQLite >= 500,000 rows/s, PostgreSQL >= 300,000 rows/s).
+ *
+ * Rows have the shape of the fills table (12 columns, decimals as text); they are built before any
+ * timing. Every measurement starts on an empty, migrated fills table (primary key and two indexes):
+ * - SQLite (temporary file, WAL, synchronous=NORMAL):
+ *   raw: node:sqlite, one prepared single-row INSERT run N times in one transaction;
+ *   driver: SqliteDriver, one transaction, tx.writeRows of the N rows (multi-row INSERTs);
+ *   writer: BatchWriter (defaults: 5,000-row batches), N rows enqueued as fast as the queue takes
+ *   them (the producer waits for room only when the 200,000-row queue is full), timed until flush()
+ *   resolves, i.e. every row committed.
+ * - PostgreSQL (a schema of its own, dropped after; skipped with a note when unreachable):
+ *   raw: COPY FROM STDIN of the N rows on one pg client, one transaction;
+ *   driver: PostgresDriver, one transaction, tx.writeRows (COPY);
+ *   writer: as for SQLite.
+ * Each ratio is the writer's rows/s divided by the ceiling's.
+ *
+ * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--sqlite-rows 1000000] [--pg-rows 500000]
+ *      [--batch 5000] [--mode insert|ignore|upsert]
+ * Last line of stdout: one JSON object.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { fillRow } from "../src/persistence/batch/batch-test-support.ts";
+import { BatchWriter } from "../src/persistence/batch/batch-writer.ts";
+import type { BatchWriterStats } from "../src/persistence/batch/batch-writer-stats.ts";
+import { migrate } from "../src/persistence/schema/migrate.ts";
+import { TABLES } from "../src/persistence/schema/tables.ts";
+import { copyTextPieces } from "../src/persistence/sql/copy-text.ts";
+import { PostgresDriver } from "../src/persistence/sql/postgres-driver.ts";
+import type { SqlDriver, SqlRow, SqlValue, WriteMode } from "../src/persistence/sql/sql-types.ts";
+import { SqliteDriver } from "../src/persistence/sql/sqlite-driver.ts";
+import { quoteIdent } from "../src/persistence/sql/write-sql.ts";
+import { testPostgresUrl } from "../src/persistence/test-support/postgres-test-db.ts";
+import { benchMachine } from "./bench-machine.ts";
+
+const { values } = parseArgs({
+  options: {
+    "sqlite-rows": { type: "string", default: "1000000" },
+    "pg-rows": { type: "string", default: "500000" },
+    batch: { type: "string", default: "5000" },
+    mode: { type: "string", default: "insert" },
+  },
+});
+const SQLITE_ROWS = Number(values["sqlite-rows"]);
+const PG_ROWS = Number(values["pg-rows"]);
+const BATCH_ROWS = Number(values.batch);
+const MODE = values.mode as WriteMode;
+const SQLITE_TARGET = 500_000;
+const PG_TARGET = 300_000;
+const FILLS = TABLES.fills;
+const COLUMNS = FILLS.columns.map((c) => c.name);
+
+/** Rows per second of `rows` rows done in `ms`. */
+const rate = (rows: number, ms: number): number => Math.round((rows * 1000) / ms);
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+function buildRows(n: number): SqlRow[] {
+  const rows = new Array<SqlRow>(n);
+  for (let i = 0; i < n; i++) rows[i] = fillRow(i);
+  return rows;
+}
+
+/** Writes every row through a BatchWriter; returns rows/s (enqueue of the first to commit of the last) and its stats. */
+async function writerRun(
+  driver: SqlDriver,
+  rows: readonly SqlRow[],
+): Promise<{ rowsPerS: number; stats: BatchWriterStats }> {
+  const writer = new BatchWriter(driver, {
+    maxBatchRows: BATCH_ROWS,
+    maxQueuedRows: Math.max(200_000, BATCH_ROWS),
+  });
+  const chunk = 1_000;
+  const t0 = performance.now();
+  for (let from = 0; from < rows.length; from += chunk) {
+    const to = Math.min(rows.length, from + chunk);
+    if (writer.queueDepth + (to - from) > 200_000) await writer.waitForRoom(to - from);
+    for (let i = from; i < to; i++) writer.enqueue(FILLS, rows[i]!, MODE);
+  }
+  await writer.flush();
+  const ms = performance.now() - t0;
+  const stats = writer.stats();
+  const report = await writer.close();
+  if (!report.complete || stats.writesTotal !== rows.length) {
+    throw new Error(
+      `writer wrote ${stats.writesTotal} of ${rows.length} rows (dead letters: ${stats.deadLettered})`,
+    );
+  }
+  return { rowsPerS: rate(rows.length, ms), stats };
+}
+
+/**
+ * The caller's cost: ns per enqueue of 200,000 rows in one synchronous loop (no flush can run
+ * during it; the rows are flushed afterwards, untimed). Median of 5 rounds.
+ */
+async function enqueueCost(driver: SqlDriver, rows: readonly SqlRow[]): Promise<number> {
+  const n = Math.min(200_000, rows.length);
+  const samples: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    await driver.execute("DELETE FROM fills");
+    const writer = new BatchWriter(driver, {
+      maxBatchRows: BATCH_ROWS,
+      maxQueuedRows: Math.max(n, BATCH_ROWS),
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) writer.enqueue(FILLS, rows[i]!, MODE);
+    samples.push(((performance.now() - t0) * 1e6) / n);
+    await writer.close();
+  }
+  samples.sort((a, b) => a - b);
+  return round2(samples[2]!);
+}
+
+/** Times one transaction of driver.writeRows for every row. */
+async function driverCeiling(driver: SqlDriver, rows: readonly SqlRow[]): Promise<number> {
+  const t0 = performance.now();
+  await driver.transaction((tx) => tx.writeRows(FILLS, rows, MODE));
+  return rate(rows.length, performance.now() - t0);
+}
+
+async function countFills(driver: SqlDriver): Promise<number> {
+  const r = await driver.query<{ n: SqlValue }>("SELECT COUNT(*) AS n FROM fills");
+  return Number(r[0]?.n);
+}
+
+interface SqliteResult {
+  readonly rows: number;
+  readonly rawRowsPerS: number;
+  readonly driverRowsPerS: number;
+  readonly writerRowsPerS: number;
+  readonly ratioToDriver: number;
+  readonly ratioToRaw: number;
+  readonly target: number;
+  readonly batches: number;
+  readonly flushP50Us: number;
+  readonly flushP99Us: number;
+  /** The caller's cost of one enqueue (see enqueueCost). */
+  readonly enqueueNsPerRow: number;
+}
+
+async function benchSqlite(rows: readonly SqlRow[]): Promise<SqliteResult> {
+  const dir = mkdtempSync(join(tmpdir(), "des-bench-bw-"));
+  let run = 0;
+  const fresh = async (): Promise<SqliteDriver> => {
+    const driver = SqliteDriver.open(join(dir, `run${run++}.sqlite`));
+    await migrate(driver);
+    return driver;
+  };
+  try {
+    // raw: node:sqlite prepared single-row inserts, one transaction
+    const rawDriver = await fresh();
+    const db = rawDriver.database;
+    const insert = db.prepare(
+      `INSERT INTO fills (${COLUMNS.map(quoteIdent).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    );
+    const r0 = performance.now();
+    db.exec("BEGIN IMMEDIATE");
+    for (const row of rows) {
+      insert.run(
+        row["account_id"] as string,
+        row["trade_id"] as string,
+        row["client_order_id"] as string,
+        row["strategy_id"] as string,
+        row["instrument_id"] as string,
+        row["side"] as string,
+        row["quantity"] as string,
+        row["price"] as string,
+        row["commission"] as string,
+        row["commission_asset"] as string,
+        row["liquidity"] as string,
+        row["ts"] as number,
+      );
+    }
+    db.exec("COMMIT");
+    const rawRowsPerS = rate(rows.length, performance.now() - r0);
+    await rawDriver.close();
+
+    const ceilingDriver = await fresh();
+    const driverRowsPerS = await driverCeiling(ceilingDriver, rows);
+    await ceilingDriver.close();
+
+    const writerDriver = await fresh();
+    const { rowsPerS: writerRowsPerS, stats } = await writerRun(writerDriver, rows);
+    const stored = await countFills(writerDriver);
+    const enqueueNsPerRow = await enqueueCost(writerDriver, rows);
+    await writerDriver.close();
+    if (stored !== rows.length) throw new Error(`SQLite holds ${stored} of ${rows.length} rows`);
+    return {
+      rows: rows.length,
+      rawRowsPerS,
+      driverRowsPerS,
+      writerRowsPerS,
+      ratioToDriver: round2(writerRowsPerS / driverRowsPerS),
+      ratioToRaw: round2(writerRowsPerS / rawRowsPerS),
+      target: SQLITE_TARGET,
+      batches: stats.batchesTotal,
+      flushP50Us: stats.flushLatency.p50Us,
+      flushP99Us: stats.flushLatency.p99Us,
+      enqueueNsPerRow,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type PostgresResult =
+  | (Omit<SqliteResult, "rawRowsPerS" | "enqueueNsPerRow"> & { readonly rawCopyRowsPerS: number })
+  | { readonly skipped: string };
+
+async function benchPostgres(rows: readonly SqlRow[]): Promise<PostgresResult> {
+  const url = testPostgresUrl();
+  const schema = `des_bench_bw_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    return { skipped: `PostgreSQL not reachable: ${(e as Error).message}` };
+  }
+  let driver: PostgresDriver | undefined;
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    driver = await PostgresDriver.open({ url, schema, poolSize: 4 });
+    await migrate(driver);
+    await admin.query(`SET search_path = ${schema}`);
+    const truncate = () => admin.query("TRUNCATE fills");
+
+    // raw: COPY FROM STDIN on one client, one transaction
+    const c0 = performance.now();
+    await admin.query("BEGIN");
+    const columns = COLUMNS.map(quoteIdent).join(", ");
+    await pipeline(
+      Readable.from(copyTextPieces(FILLS, rows)),
+      admin.query(copyFrom(`COPY fills (${columns}) FROM STDIN`)),
+    );
+    await admin.query("COMMIT");
+    const rawCopyRowsPerS = rate(rows.length, performance.now() - c0);
+    await truncate();
+
+    const driverRowsPerS = await driverCeiling(driver, rows);
+    await truncate();
+
+    const { rowsPerS: writerRowsPerS, stats } = await writerRun(driver, rows);
+    const stored = await countFills(driver);
+    if (stored !== rows.length) throw new Error(`PostgreSQL holds ${stored} of ${rows.length} rows`);
+    return {
+      rows: rows.length,
+      rawCopyRowsPerS,
+      driverRowsPerS,
+      writerRowsPerS,
+      ratioToDriver: round2(writerRowsPerS / driverRowsPerS),
+      ratioToRaw: round2(writerRowsPerS / rawCopyRowsPerS),
+      target: PG_TARGET,
+      batches: stats.batchesTotal,
+      flushP50Us: stats.flushLatency.p50Us,
+      flushP99Us: stats.flushLatency.p99Us,
+    };
+  } finally {
+    await driver?.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+const allRows = buildRows(Math.max(SQLITE_ROWS, PG_ROWS));
+console.log(`batch writer bench: mode ${MODE}, batches of ${fmt(BATCH_ROWS)} rows, fills table shape`);
+
+const sqlite = await benchSqlite(allRows.slice(0, SQLITE_ROWS));
+console.log(
+  `SQLite     ${fmt(sqlite.rows)} rows: raw prepared inserts ${fmt(sqlite.rawRowsPerS)} rows/s, ` +
+    `driver.writeRows ${fmt(sqlite.driverRowsPerS)} rows/s, batch writer ${fmt(sqlite.writerRowsPerS)} rows/s ` +
+    `(${sqlite.ratioToDriver} of the driver, ${sqlite.ratioToRaw} of raw; target ${fmt(SQLITE_TARGET)}); ` +
+    `enqueue ${sqlite.enqueueNsPerRow} ns/row`,
+);
+
+const postgres = await benchPostgres(allRows.slice(0, PG_ROWS));
+if ("skipped" in postgres) console.log(`PostgreSQL skipped: ${postgres.skipped}`);
+else {
+  console.log(
+    `PostgreSQL ${fmt(postgres.rows)} rows: raw COPY ${fmt(postgres.rawCopyRowsPerS)} rows/s, ` +
+      `driver.writeRows ${fmt(postgres.driverRowsPerS)} rows/s, batch writer ${fmt(postgres.writerRowsPerS)} rows/s ` +
+      `(${postgres.ratioToDriver} of the driver, ${postgres.ratioToRaw} of raw COPY; target ${fmt(PG_TARGET)})`,
+  );
+}
+
+console.log(
+  JSON.stringify({
+    bench: "batch-writer",
+    machine: benchMachine(),
+    mode: MODE,
+    batchRows: BATCH_ROWS,
+    sqlite,
+    postgres,
+  }),
+);

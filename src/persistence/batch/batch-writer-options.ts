@@ -1,0 +1,94 @@
+import { DesError, ErrorCode } from "../../core/index.ts";
+import type { DeadLetter } from "./dead-letter-list.ts";
+import type { WriteErrorSummary } from "./write-error.ts";
+
+/** Settings of a BatchWriter; every field has a default. */
+export interface BatchWriterOptions {
+  /** Queued rows that make a batch: a flush is scheduled (on a microtask) when they are reached. Default 5,000. */
+  readonly maxBatchRows?: number;
+  /** Queued rows are flushed at least this often (an unref'd timer). Default 50 ms. */
+  readonly flushIntervalMs?: number;
+  /** Rows accepted but not yet written above which enqueue refuses (back-pressure). Default 200,000. */
+  readonly maxQueuedRows?: number;
+  /** First retry delay after a transient error (doubles each attempt, with jitter). Default 100 ms. */
+  readonly retryBaseMs?: number;
+  /** Longest retry delay. Default 5,000 ms. */
+  readonly retryCapMs?: number;
+  /** Dead letters kept for the operator (the oldest are evicted beyond it, still counted). Default 10,000. */
+  readonly maxDeadLetters?: number;
+  /** How long close() keeps trying to write what is queued. Default 5,000 ms. */
+  readonly closeDeadlineMs?: number;
+  /** Source of jitter in [0, 1). Default Math.random. */
+  readonly random?: () => number;
+  /** Called for every row the database refused for good (log it). Exceptions thrown here are ignored. */
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** Called for every failed write transaction, transient or not (log it). Exceptions thrown here are ignored. */
+  readonly onWriteError?: (error: WriteErrorSummary) => void;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedBatchWriterOptions {
+  readonly maxBatchRows: number;
+  readonly flushIntervalMs: number;
+  readonly maxQueuedRows: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly maxDeadLetters: number;
+  readonly closeDeadlineMs: number;
+  readonly random: () => number;
+  readonly onDeadLetter: ((letter: DeadLetter) => void) | undefined;
+  readonly onWriteError: ((error: WriteErrorSummary) => void) | undefined;
+}
+
+/** The defaults of BatchWriterOptions. */
+export const BATCH_WRITER_DEFAULTS = {
+  maxBatchRows: 5_000,
+  flushIntervalMs: 50,
+  maxQueuedRows: 200_000,
+  retryBaseMs: 100,
+  retryCapMs: 5_000,
+  maxDeadLetters: 10_000,
+  closeDeadlineMs: 5_000,
+} as const;
+
+/** Fills in defaults and checks every number; throws DES_ERR_INVALID_CONFIG naming a bad one. */
+export function resolveBatchWriterOptions(options: BatchWriterOptions = {}): ResolvedBatchWriterOptions {
+  const d = BATCH_WRITER_DEFAULTS;
+  const resolved: ResolvedBatchWriterOptions = {
+    maxBatchRows: options.maxBatchRows ?? d.maxBatchRows,
+    flushIntervalMs: options.flushIntervalMs ?? d.flushIntervalMs,
+    maxQueuedRows: options.maxQueuedRows ?? d.maxQueuedRows,
+    retryBaseMs: options.retryBaseMs ?? d.retryBaseMs,
+    retryCapMs: options.retryCapMs ?? d.retryCapMs,
+    maxDeadLetters: options.maxDeadLetters ?? d.maxDeadLetters,
+    closeDeadlineMs: options.closeDeadlineMs ?? d.closeDeadlineMs,
+    random: options.random ?? Math.random,
+    onDeadLetter: options.onDeadLetter,
+    onWriteError: options.onWriteError,
+  };
+  const positive = ["maxBatchRows", "flushIntervalMs", "maxQueuedRows", "maxDeadLetters"] as const;
+  for (const name of positive) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < 1) invalid(name, value, "a positive integer");
+  }
+  const nonNegative = ["retryBaseMs", "retryCapMs", "closeDeadlineMs"] as const;
+  for (const name of nonNegative) {
+    const value = resolved[name];
+    if (!Number.isFinite(value) || value < 0) invalid(name, value, "a number >= 0");
+  }
+  if (resolved.maxQueuedRows < resolved.maxBatchRows) {
+    invalid("maxQueuedRows", resolved.maxQueuedRows, `at least maxBatchRows (${resolved.maxBatchRows})`);
+  }
+  return resolved;
+}
+
+function invalid(name: string, value: unknown, expected: string): never {
+  throw new DesError(
+    ErrorCode.InvalidConfig,
+    `batch writer option ${name} must be ${expected}, got ${value}`,
+    {
+      option: name,
+      value,
+    },
+  );
+}

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ErrorCode, isDesError } from "../../core/index.ts";
+import { TABLES } from "../schema/tables.ts";
+import type { SqlRow } from "../sql/sql-types.ts";
+import { countRows, fillRow, openTestSqlite, orderRow, testWriter, waitFor } from "./batch-test-support.ts";
+import type { DeadLetter } from "./dead-letter-list.ts";
+
+test("flushes by size, never inside enqueue", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, { maxBatchRows: 100, flushIntervalMs: 3_600_000 });
+  for (let i = 0; i < 250; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  assert.equal(writer.stats().writesTotal, 0, "enqueue must not write synchronously");
+  assert.equal(writer.stats().queueDepth, 250);
+  await waitFor(() => writer.stats().writesTotal === 200, "two full batches");
+  assert.equal(await countRows(db, "fills"), 200, "the partial third batch waits (interval far away)");
+  const stats = writer.stats();
+  assert.equal(stats.batchesTotal, 2);
+  assert.equal(stats.lastBatchSize, 100);
+  assert.equal(stats.queueDepth, 50);
+  assert.equal(stats.flushLatency.count, 2);
+  assert.ok(stats.lastFlushAt > 0);
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 250);
+  assert.equal(writer.stats().queueDepth, 0);
+});
+
+test("flushes by interval", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, { maxBatchRows: 10_000, flushIntervalMs: 10 });
+  for (let i = 0; i < 10; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  await waitFor(() => writer.stats().writesTotal === 10, "the interval flush");
+  assert.equal(await countRows(db, "fills"), 10);
+  assert.equal(writer.stats().batchesTotal, 1);
+});
+
+test("keeps the order of writes to one key within and across flushes (upsert: last write wins)", async (t) => {
+  const db = await openTestSqlite(t);
+  // 50-row batches: each key appears several times in a batch, and the run spans many batches.
+  const writer = testWriter(t, db, { maxBatchRows: 50, flushIntervalMs: 3_600_000 });
+  const keys = 13;
+  const versions = 40;
+  for (let v = 0; v < versions; v++) {
+    for (let k = 0; k < keys; k++) {
+      writer.enqueue(TABLES.orders, orderRow(`o${k}`, `v${v}`, v), "upsert");
+      // other tables in between, so batches mix groups
+      if (k % 5 === 0) writer.enqueue(TABLES.fills, fillRow(v * keys + k), "ignore");
+    }
+    if (v % 3 === 0) await new Promise((resolve) => setImmediate(resolve)); // let some flushes run
+  }
+  await writer.flush();
+  const rows = await db.query<{ client_order_id: string; status: string; updated_at: number }>(
+    "SELECT client_order_id, status, updated_at FROM orders ORDER BY client_order_id",
+  );
+  assert.equal(rows.length, keys);
+  for (const row of rows) {
+    assert.equal(row.status, `v${versions - 1}`, `${row.client_order_id} keeps its last write`);
+    assert.equal(Number(row.updated_at), versions - 1);
+  }
+  assert.ok(writer.stats().batchesTotal > 10, "the run spans many flushes");
+});
+
+test("back-pressure: a full queue refuses rows with an error and keeps everything accepted", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, { maxBatchRows: 50, maxQueuedRows: 100, flushIntervalMs: 3_600_000 });
+  // No await: the writer cannot flush, so the queue fills.
+  for (let i = 0; i < 100; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  assert.throws(
+    () => writer.enqueue(TABLES.fills, fillRow(100), "insert"),
+    (e: unknown) =>
+      isDesError(e, ErrorCode.StoreFailed) && /queue full \(100 rows queued, max 100\)/.test(e.message),
+  );
+  assert.throws(
+    () => writer.enqueueMany(TABLES.fills, [fillRow(101), fillRow(102)], "insert"),
+    (e: unknown) => isDesError(e, ErrorCode.StoreFailed),
+  );
+  assert.equal(writer.stats().rejectedTotal, 3);
+  assert.equal(writer.stats().acceptedTotal, 100);
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 100);
+  const stored = await db.query<{ trade_id: string }>(
+    "SELECT trade_id FROM fills WHERE trade_id IN ('t100','t101')",
+  );
+  assert.deepEqual(stored, [], "refused rows were not written");
+  writer.enqueueMany(TABLES.fills, [fillRow(100), fillRow(101)], "insert"); // room again
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 102);
+});
+
+test("waitForRoom resolves once flushes make room", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, { maxBatchRows: 10, maxQueuedRows: 20, flushIntervalMs: 3_600_000 });
+  let accepted = 0;
+  for (let i = 0; i < 1_000; i++) {
+    if (writer.stats().queueDepth >= 20) await writer.waitForRoom(1);
+    writer.enqueue(TABLES.fills, fillRow(i), "insert");
+    accepted++;
+  }
+  await writer.flush();
+  assert.equal(accepted, 1_000);
+  assert.equal(writer.stats().rejectedTotal, 0);
+  assert.equal(await countRows(db, "fills"), 1_000);
+});
+
+test("permanent errors: refused rows go to the dead-letter list, the rest is written", async (t) => {
+  const db = await openTestSqlite(t);
+  await db.writeRows(TABLES.fills, [fillRow(7)], "insert"); // t7 exists: inserting it again violates the key
+  const reported: DeadLetter[] = [];
+  const writer = testWriter(t, db, {
+    maxBatchRows: 1_000,
+    flushIntervalMs: 3_600_000,
+    onDeadLetter: (letter) => reported.push(letter),
+  });
+  const badQuantity: SqlRow = { ...fillRow(20), quantity: null }; // NOT NULL
+  for (let i = 0; i < 30; i++) {
+    writer.enqueue(TABLES.fills, i === 20 ? badQuantity : fillRow(i), "insert");
+    if (i % 3 === 0) writer.enqueue(TABLES.orders, orderRow(`o${i}`, "NEW", i), "upsert");
+  }
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 1 + 28, "every fill but the two bad ones");
+  assert.equal(await countRows(db, "orders"), 10, "the other table is untouched by the failure");
+  const stats = writer.stats();
+  assert.equal(stats.deadLettered, 2);
+  assert.equal(stats.queueDepth, 0);
+  assert.equal(stats.writesTotal, 28 + 10);
+  assert.equal(stats.transientErrorsTotal, 0);
+  assert.ok(stats.errorsTotal >= 3, "the batch, then the halves leading to each bad row");
+  const letters = writer.deadLetters();
+  assert.deepEqual(letters.map((l) => l.row["trade_id"]).sort(), ["t20", "t7"]);
+  for (const letter of letters) {
+    assert.equal(letter.table, "fills");
+    assert.equal(letter.mode, "insert");
+    assert.equal(letter.error.transient, false);
+    assert.match(letter.error.message, /constraint/i);
+  }
+  assert.equal(reported.length, 2);
+  assert.equal(writer.drainDeadLetters().length, 2);
+  assert.equal(writer.deadLetters().length, 0);
+});
+
+test("close flushes what is queued, reports it complete and refuses later rows", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, { flushIntervalMs: 3_600_000 });
+  for (let i = 0; i < 123; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  const report = await writer.close();
+  assert.equal(report.complete, true);
+  assert.equal(report.unwrittenRows, 0);
+  assert.equal(report.writesTotal, 123);
+  assert.equal(await countRows(db, "fills"), 123);
+  assert.throws(
+    () => writer.enqueue(TABLES.fills, fillRow(1000), "insert"),
+    (e: unknown) => isDesError(e, ErrorCode.StoreFailed) && /closed/.test(e.message),
+  );
+  assert.equal(writer.stats().rejectedTotal, 1);
+  assert.equal(await writer.close(), report, "close is idempotent");
+});
