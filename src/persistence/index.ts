@@ -1,4 +1,5 @@
 export * from "./batch/index.ts";
+export * from "./cache/index.ts";
 export * from "./repositories/index.ts";
 export { migrate, migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./schema/migrations.ts";
