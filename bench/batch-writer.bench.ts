@@ -2,8 +2,10 @@
  * Batch writer throughput on SQLite and PostgreSQL, next to the raw ceilings measured in the same run
  * (targets: SQLite >= 500,000 rows/s, PostgreSQL >= 300,000 rows/s).
  *
- * Rows have the shape of the fills table (12 columns, decimals as text); they are built before any
- * timing. Every measurement starts on an empty, migrated fills table (primary key and two indexes):
+ * Two tables, one after the other (--table picks one): fills, the widest hot table (12 columns,
+ * decimals as text, primary key and two secondary indexes), and equity_snapshots, a narrow
+ * time-series table (6 columns, primary key (book_id, ts) only; 50 books, ts increasing, 4 decimal
+ * strings). Rows are built before any timing. Every measurement starts on an empty, migrated table:
  * - SQLite (temporary file, WAL, synchronous=NORMAL):
  *   raw: node:sqlite, one prepared single-row INSERT run N times in one transaction;
  *   driver: SqliteDriver, one transaction, tx.writeRows of the N rows (multi-row INSERTs);
@@ -16,8 +18,8 @@
  *   writer: as for SQLite.
  * Each ratio is the writer's rows/s divided by the ceiling's.
  *
- * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--sqlite-rows 1000000] [--pg-rows 500000]
- *      [--batch 5000] [--mode insert|ignore|upsert]
+ * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--table fills|equity_snapshots]
+ *      [--sqlite-rows 1000000] [--pg-rows 500000] [--batch 5000] [--mode insert|ignore|upsert]
  * Last line of stdout: one JSON object.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,7 +37,7 @@ import { migrate } from "../src/persistence/schema/migrate.ts";
 import { TABLES } from "../src/persistence/schema/tables.ts";
 import { copyTextPieces } from "../src/persistence/sql/copy-text.ts";
 import { PostgresDriver } from "../src/persistence/sql/postgres-driver.ts";
-import type { SqlDriver, SqlRow, SqlValue, WriteMode } from "../src/persistence/sql/sql-types.ts";
+import type { SqlDriver, SqlRow, SqlValue, TableSpec, WriteMode } from "../src/persistence/sql/sql-types.ts";
 import { SqliteDriver } from "../src/persistence/sql/sqlite-driver.ts";
 import { quoteIdent } from "../src/persistence/sql/write-sql.ts";
 import { testPostgresUrl } from "../src/persistence/test-support/postgres-test-db.ts";
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     "pg-rows": { type: "string", default: "500000" },
     batch: { type: "string", default: "5000" },
     mode: { type: "string", default: "insert" },
+    table: { type: "string" },
   },
 });
 const SQLITE_ROWS = Number(values["sqlite-rows"]);
@@ -55,22 +58,90 @@ const BATCH_ROWS = Number(values.batch);
 const MODE = values.mode as WriteMode;
 const SQLITE_TARGET = 500_000;
 const PG_TARGET = 300_000;
-const FILLS = TABLES.fills;
-const COLUMNS = FILLS.columns.map((c) => c.name);
+
+/** A table under test: its spec, how to build its i-th row, and the raw SQLite bind of one row. */
+interface BenchTable {
+  readonly spec: TableSpec;
+  /** What the table stands for, in the human lines. */
+  readonly shape: string;
+  readonly row: (i: number) => SqlRow;
+  /** Runs the prepared single-row INSERT (columns in spec order) with the row's values, no array built. */
+  readonly runRaw: (insert: { run(...values: (string | number | null)[]): unknown }, row: SqlRow) => void;
+}
+
+const EQUITY_BASE_TS = 1_700_000_000_000_000;
+
+/** A row of equity_snapshots: 50 books, one snapshot per i (ts increasing), decimals as text. */
+function equityRow(i: number): SqlRow {
+  const cents = i % 1_000_000;
+  return {
+    book_id: `strategy:s${i % 50}`,
+    ts: EQUITY_BASE_TS + i,
+    equity: `${100_000 + (i % 997)}.${String(cents % 100).padStart(2, "0")}000000`,
+    realized: `${i % 5_000}.12500000`,
+    unrealized: `-${i % 311}.03000000`,
+    fees: `${i % 97}.00015000`,
+  };
+}
+
+const BENCH_TABLES: Record<string, BenchTable> = {
+  fills: {
+    spec: TABLES.fills,
+    shape: "12 columns, primary key + 2 indexes",
+    row: (i) => fillRow(i),
+    runRaw: (insert, row) =>
+      insert.run(
+        row["account_id"] as string,
+        row["trade_id"] as string,
+        row["client_order_id"] as string,
+        row["strategy_id"] as string,
+        row["instrument_id"] as string,
+        row["side"] as string,
+        row["quantity"] as string,
+        row["price"] as string,
+        row["commission"] as string,
+        row["commission_asset"] as string,
+        row["liquidity"] as string,
+        row["ts"] as number,
+      ),
+  },
+  equity_snapshots: {
+    spec: TABLES.equitySnapshots,
+    shape: "6 columns, primary key only",
+    row: equityRow,
+    runRaw: (insert, row) =>
+      insert.run(
+        row["book_id"] as string,
+        row["ts"] as number,
+        row["equity"] as string,
+        row["realized"] as string,
+        row["unrealized"] as string,
+        row["fees"] as string,
+      ),
+  },
+};
+if (values.table !== undefined && !(values.table in BENCH_TABLES)) {
+  throw new Error(`--table must be one of ${Object.keys(BENCH_TABLES).join(", ")}, not ${values.table}`);
+}
+const TABLE_NAMES = values.table === undefined ? Object.keys(BENCH_TABLES) : [values.table];
 
 /** Rows per second of `rows` rows done in `ms`. */
 const rate = (rows: number, ms: number): number => Math.round((rows * 1000) / ms);
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
-function buildRows(n: number): SqlRow[] {
+function buildRows(table: BenchTable, n: number): SqlRow[] {
   const rows = new Array<SqlRow>(n);
-  for (let i = 0; i < n; i++) rows[i] = fillRow(i);
+  for (let i = 0; i < n; i++) rows[i] = table.row(i);
   return rows;
 }
+
+/** The column names of a table, in spec order. */
+const columnsOf = (spec: TableSpec): string[] => spec.columns.map((c) => c.name);
 
 /** Writes every row through a BatchWriter; returns rows/s (enqueue of the first to commit of the last) and its stats. */
 async function writerRun(
   driver: SqlDriver,
+  spec: TableSpec,
   rows: readonly SqlRow[],
 ): Promise<{ rowsPerS: number; stats: BatchWriterStats }> {
   const writer = new BatchWriter(driver, {
@@ -82,7 +153,7 @@ async function writerRun(
   for (let from = 0; from < rows.length; from += chunk) {
     const to = Math.min(rows.length, from + chunk);
     if (writer.queueDepth + (to - from) > 200_000) await writer.waitForRoom(to - from);
-    for (let i = from; i < to; i++) writer.enqueue(FILLS, rows[i]!, MODE);
+    for (let i = from; i < to; i++) writer.enqueue(spec, rows[i]!, MODE);
   }
   await writer.flush();
   const ms = performance.now() - t0;
@@ -100,17 +171,17 @@ async function writerRun(
  * The caller's cost: ns per enqueue of 200,000 rows in one synchronous loop (no flush can run
  * during it; the rows are flushed afterwards, untimed). Median of 5 rounds.
  */
-async function enqueueCost(driver: SqlDriver, rows: readonly SqlRow[]): Promise<number> {
+async function enqueueCost(driver: SqlDriver, spec: TableSpec, rows: readonly SqlRow[]): Promise<number> {
   const n = Math.min(200_000, rows.length);
   const samples: number[] = [];
   for (let round = 0; round < 5; round++) {
-    await driver.execute("DELETE FROM fills");
+    await driver.execute(`DELETE FROM ${quoteIdent(spec.name)}`);
     const writer = new BatchWriter(driver, {
       maxBatchRows: BATCH_ROWS,
       maxQueuedRows: Math.max(n, BATCH_ROWS),
     });
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) writer.enqueue(FILLS, rows[i]!, MODE);
+    for (let i = 0; i < n; i++) writer.enqueue(spec, rows[i]!, MODE);
     samples.push(((performance.now() - t0) * 1e6) / n);
     await writer.close();
   }
@@ -119,14 +190,14 @@ async function enqueueCost(driver: SqlDriver, rows: readonly SqlRow[]): Promise<
 }
 
 /** Times one transaction of driver.writeRows for every row. */
-async function driverCeiling(driver: SqlDriver, rows: readonly SqlRow[]): Promise<number> {
+async function driverCeiling(driver: SqlDriver, spec: TableSpec, rows: readonly SqlRow[]): Promise<number> {
   const t0 = performance.now();
-  await driver.transaction((tx) => tx.writeRows(FILLS, rows, MODE));
+  await driver.transaction((tx) => tx.writeRows(spec, rows, MODE));
   return rate(rows.length, performance.now() - t0);
 }
 
-async function countFills(driver: SqlDriver): Promise<number> {
-  const r = await driver.query<{ n: SqlValue }>("SELECT COUNT(*) AS n FROM fills");
+async function countRows(driver: SqlDriver, spec: TableSpec): Promise<number> {
+  const r = await driver.query<{ n: SqlValue }>(`SELECT COUNT(*) AS n FROM ${quoteIdent(spec.name)}`);
   return Number(r[0]?.n);
 }
 
@@ -145,7 +216,9 @@ interface SqliteResult {
   readonly enqueueNsPerRow: number;
 }
 
-async function benchSqlite(rows: readonly SqlRow[]): Promise<SqliteResult> {
+async function benchSqlite(table: BenchTable, rows: readonly SqlRow[]): Promise<SqliteResult> {
+  const spec = table.spec;
+  const columns = columnsOf(spec);
   const dir = mkdtempSync(join(tmpdir(), "des-bench-bw-"));
   let run = 0;
   const fresh = async (): Promise<SqliteDriver> => {
@@ -158,40 +231,26 @@ async function benchSqlite(rows: readonly SqlRow[]): Promise<SqliteResult> {
     const rawDriver = await fresh();
     const db = rawDriver.database;
     const insert = db.prepare(
-      `INSERT INTO fills (${COLUMNS.map(quoteIdent).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+      `INSERT INTO ${quoteIdent(spec.name)} (${columns.map(quoteIdent).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
+    const runRaw = table.runRaw;
     const r0 = performance.now();
     db.exec("BEGIN IMMEDIATE");
-    for (const row of rows) {
-      insert.run(
-        row["account_id"] as string,
-        row["trade_id"] as string,
-        row["client_order_id"] as string,
-        row["strategy_id"] as string,
-        row["instrument_id"] as string,
-        row["side"] as string,
-        row["quantity"] as string,
-        row["price"] as string,
-        row["commission"] as string,
-        row["commission_asset"] as string,
-        row["liquidity"] as string,
-        row["ts"] as number,
-      );
-    }
+    for (const row of rows) runRaw(insert, row);
     db.exec("COMMIT");
     const rawRowsPerS = rate(rows.length, performance.now() - r0);
     await rawDriver.close();
 
     const ceilingDriver = await fresh();
-    const driverRowsPerS = await driverCeiling(ceilingDriver, rows);
+    const driverRowsPerS = await driverCeiling(ceilingDriver, spec, rows);
     await ceilingDriver.close();
 
     const writerDriver = await fresh();
-    const { rowsPerS: writerRowsPerS, stats } = await writerRun(writerDriver, rows);
-    const stored = await countFills(writerDriver);
-    const enqueueNsPerRow = await enqueueCost(writerDriver, rows);
+    const { rowsPerS: writerRowsPerS, stats } = await writerRun(writerDriver, spec, rows);
+    const stored = await countRows(writerDriver, spec);
+    const enqueueNsPerRow = await enqueueCost(writerDriver, spec, rows);
     await writerDriver.close();
-    if (stored !== rows.length) throw new Error(`SQLite holds ${stored} of ${rows.length} rows`);
+    if (stored !== rows.length) throw new Error(`SQLite ${spec.name} holds ${stored} of ${rows.length} rows`);
     return {
       rows: rows.length,
       rawRowsPerS,
@@ -214,7 +273,7 @@ type PostgresResult =
   | (Omit<SqliteResult, "rawRowsPerS" | "enqueueNsPerRow"> & { readonly rawCopyRowsPerS: number })
   | { readonly skipped: string };
 
-async function benchPostgres(rows: readonly SqlRow[]): Promise<PostgresResult> {
+async function benchPostgres(spec: TableSpec, rows: readonly SqlRow[]): Promise<PostgresResult> {
   const url = testPostgresUrl();
   const schema = `des_bench_bw_${process.pid}`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -230,26 +289,28 @@ async function benchPostgres(rows: readonly SqlRow[]): Promise<PostgresResult> {
     driver = await PostgresDriver.open({ url, schema, poolSize: 4 });
     await migrate(driver);
     await admin.query(`SET search_path = ${schema}`);
-    const truncate = () => admin.query("TRUNCATE fills");
+    const table = quoteIdent(spec.name);
+    const truncate = () => admin.query(`TRUNCATE ${table}`);
 
     // raw: COPY FROM STDIN on one client, one transaction
     const c0 = performance.now();
     await admin.query("BEGIN");
-    const columns = COLUMNS.map(quoteIdent).join(", ");
+    const columns = columnsOf(spec).map(quoteIdent).join(", ");
     await pipeline(
-      Readable.from(copyTextPieces(FILLS, rows)),
-      admin.query(copyFrom(`COPY fills (${columns}) FROM STDIN`)),
+      Readable.from(copyTextPieces(spec, rows)),
+      admin.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)),
     );
     await admin.query("COMMIT");
     const rawCopyRowsPerS = rate(rows.length, performance.now() - c0);
     await truncate();
 
-    const driverRowsPerS = await driverCeiling(driver, rows);
+    const driverRowsPerS = await driverCeiling(driver, spec, rows);
     await truncate();
 
-    const { rowsPerS: writerRowsPerS, stats } = await writerRun(driver, rows);
-    const stored = await countFills(driver);
-    if (stored !== rows.length) throw new Error(`PostgreSQL holds ${stored} of ${rows.length} rows`);
+    const { rowsPerS: writerRowsPerS, stats } = await writerRun(driver, spec, rows);
+    const stored = await countRows(driver, spec);
+    if (stored !== rows.length)
+      throw new Error(`PostgreSQL ${spec.name} holds ${stored} of ${rows.length} rows`);
     return {
       rows: rows.length,
       rawCopyRowsPerS,
@@ -273,25 +334,39 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-const allRows = buildRows(Math.max(SQLITE_ROWS, PG_ROWS));
-console.log(`batch writer bench: mode ${MODE}, batches of ${fmt(BATCH_ROWS)} rows, fills table shape`);
-
-const sqlite = await benchSqlite(allRows.slice(0, SQLITE_ROWS));
 console.log(
-  `SQLite     ${fmt(sqlite.rows)} rows: raw prepared inserts ${fmt(sqlite.rawRowsPerS)} rows/s, ` +
-    `driver.writeRows ${fmt(sqlite.driverRowsPerS)} rows/s, batch writer ${fmt(sqlite.writerRowsPerS)} rows/s ` +
-    `(${sqlite.ratioToDriver} of the driver, ${sqlite.ratioToRaw} of raw; target ${fmt(SQLITE_TARGET)}); ` +
-    `enqueue ${sqlite.enqueueNsPerRow} ns/row`,
+  `batch writer bench: mode ${MODE}, batches of ${fmt(BATCH_ROWS)} rows, tables ${TABLE_NAMES.join(", ")}`,
 );
 
-const postgres = await benchPostgres(allRows.slice(0, PG_ROWS));
-if ("skipped" in postgres) console.log(`PostgreSQL skipped: ${postgres.skipped}`);
-else {
+const tables: Record<string, { sqlite: SqliteResult; postgres: PostgresResult }> = {};
+const met: Record<string, { sqlite: boolean; postgres: boolean | null }> = {};
+for (const name of TABLE_NAMES) {
+  const table = BENCH_TABLES[name]!;
+  const allRows = buildRows(table, Math.max(SQLITE_ROWS, PG_ROWS));
+  console.log(`${name} (${table.shape}):`);
+
+  const sqlite = await benchSqlite(table, allRows.slice(0, SQLITE_ROWS));
   console.log(
-    `PostgreSQL ${fmt(postgres.rows)} rows: raw COPY ${fmt(postgres.rawCopyRowsPerS)} rows/s, ` +
-      `driver.writeRows ${fmt(postgres.driverRowsPerS)} rows/s, batch writer ${fmt(postgres.writerRowsPerS)} rows/s ` +
-      `(${postgres.ratioToDriver} of the driver, ${postgres.ratioToRaw} of raw COPY; target ${fmt(PG_TARGET)})`,
+    `  SQLite     ${fmt(sqlite.rows)} rows: raw prepared inserts ${fmt(sqlite.rawRowsPerS)} rows/s, ` +
+      `driver.writeRows ${fmt(sqlite.driverRowsPerS)} rows/s, batch writer ${fmt(sqlite.writerRowsPerS)} rows/s ` +
+      `(${sqlite.ratioToDriver} of the driver, ${sqlite.ratioToRaw} of raw; target ${fmt(SQLITE_TARGET)}); ` +
+      `enqueue ${sqlite.enqueueNsPerRow} ns/row`,
   );
+
+  const postgres = await benchPostgres(table.spec, allRows.slice(0, PG_ROWS));
+  if ("skipped" in postgres) console.log(`  PostgreSQL skipped: ${postgres.skipped}`);
+  else {
+    console.log(
+      `  PostgreSQL ${fmt(postgres.rows)} rows: raw COPY ${fmt(postgres.rawCopyRowsPerS)} rows/s, ` +
+        `driver.writeRows ${fmt(postgres.driverRowsPerS)} rows/s, batch writer ${fmt(postgres.writerRowsPerS)} rows/s ` +
+        `(${postgres.ratioToDriver} of the driver, ${postgres.ratioToRaw} of raw COPY; target ${fmt(PG_TARGET)})`,
+    );
+  }
+  tables[name] = { sqlite, postgres };
+  met[name] = {
+    sqlite: sqlite.writerRowsPerS >= SQLITE_TARGET,
+    postgres: "skipped" in postgres ? null : postgres.writerRowsPerS >= PG_TARGET,
+  };
 }
 
 console.log(
@@ -300,7 +375,8 @@ console.log(
     machine: benchMachine(),
     mode: MODE,
     batchRows: BATCH_ROWS,
-    sqlite,
-    postgres,
+    tables,
+    targets: { sqliteRowsPerS: SQLITE_TARGET, postgresRowsPerS: PG_TARGET },
+    met,
   }),
 );
