@@ -15,6 +15,7 @@ import {
   type VenueOrderId,
 } from "../core/index.ts";
 import type { Liquidity, OrderEvent, OrderFilled, OrderSide, OrderStatus, Signal } from "../model/index.ts";
+import { statusAfter } from "./repositories/order-status-change.ts";
 import { migrateSqliteSync } from "./schema/migrate.ts";
 import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
@@ -265,7 +266,7 @@ export class SqliteStore {
       return;
     }
     const e = w.event;
-    const status = orderStatusOf(e);
+    const status = statusAfter(e);
     const venueOrderId = e.kind === "OrderAccepted" || e.kind === "OrderFilled" ? e.venueOrderId : null;
     const reason = e.kind === "OrderRejected" || e.kind === "OrderDenied" ? e.reason : null;
     this.#stmts.upsertOrder.run(
@@ -338,23 +339,4 @@ function fillOfRow(r: StoredFillRow): OrderFilled {
     orderStatus: (r.order_status ?? "FILLED") as OrderStatus,
     ts: r.ts as UnixMicros,
   };
-}
-
-function orderStatusOf(e: OrderEvent): string {
-  switch (e.kind) {
-    case "OrderSubmitted":
-      return "SUBMITTED";
-    case "OrderAccepted":
-      return "ACCEPTED";
-    case "OrderRejected":
-      return "REJECTED";
-    case "OrderDenied":
-      return "DENIED";
-    case "OrderCanceled":
-      return "CANCELED";
-    case "OrderExpired":
-      return "EXPIRED";
-    case "OrderFilled":
-      return e.orderStatus;
-  }
 }
