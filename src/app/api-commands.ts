@@ -60,6 +60,8 @@ export interface ApiCommandParts {
   /** Asked for free and locked balances on GET /api/portfolio/balances. */
   readonly venue: Pick<VenuePort, "balances">;
   readonly log: AuditLogger;
+  /** Called after a strategy's parameters changed (the app stores them so they survive a restart). */
+  readonly onParamsChanged?: (id: StrategyId) => void;
 }
 
 /** Audit inputs longer than this (serialized) are cut, so one request cannot flood the log. */
@@ -183,6 +185,7 @@ function strategyCommands(parts: ApiCommandParts): StrategyCommands {
     updateParams(id, params) {
       const before = strategies.status(id as StrategyId);
       strategies.updateParams(id as StrategyId, params);
+      parts.onParamsChanged?.(id as StrategyId);
       return result(id, before);
     },
   };

@@ -41,6 +41,11 @@ import {
   saveBooksSnapshot,
 } from "./restart-recovery.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
+import {
+  applyRestoredStatuses,
+  restoreStrategyInstances,
+  saveStrategyInstance,
+} from "./strategy-instances.ts";
 import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-setup.ts";
 
 /** How often buffered order events and signals are written to the store. */
@@ -205,6 +210,7 @@ export class DesApp {
           portfolio: this.portfolio,
           venue: this.venueSetup.venue,
           log: this.log.child({ component: "api" }),
+          onParamsChanged: (id) => this.#saveStrategyInstance(id),
         }),
       },
       { host: config.host, port: config.port, apiToken: config.apiToken },
@@ -273,9 +279,12 @@ export class DesApp {
       this.portfolio.recordEquity();
       this.#saveRisk();
     }, EQUITY_SAMPLE_INTERVAL_MS);
+    const restoredInstances = restoreStrategyInstances(this.store, this.strategies, this.log);
     const failures = await this.strategies.startAll();
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
+    await applyRestoredStatuses(this.strategies, restoredInstances, this.log);
+    for (const id of this.strategies.ids()) this.#saveStrategyInstance(id);
     const url = await this.api.listen();
     if (!this.#resumable) await this.venueSetup.start();
     await this.marketSource.start();
@@ -494,6 +503,14 @@ export class DesApp {
       "log.strategy-status",
     );
     this.bus.subscribe(
+      Topic.StrategyStatus,
+      (e) => {
+        // A shutdown's own stops are not the operator's: the stored status stays what it was.
+        if (this.#state === "running") this.#saveStrategyInstance(e.strategyId, e.to);
+      },
+      "store.strategy-instances",
+    );
+    this.bus.subscribe(
       Topic.RiskEvent,
       (e) => {
         // Denials are already order events; warnings, kill-switch changes and day resets matter more.
@@ -514,6 +531,11 @@ export class DesApp {
         ),
       "log.bus-failures",
     );
+  }
+
+  /** Stores a strategy instance's configuration, parameters and status (default: its status now). */
+  #saveStrategyInstance(id: StrategyId, status?: string): void {
+    this.#record(() => saveStrategyInstance(this.store, this.strategies, id, this.clock.now(), status));
   }
 
   #record(write: () => void): void {

@@ -20,4 +20,9 @@ export type {
 export { SqliteDriver } from "./sql/sqlite-driver.ts";
 export { isTransientDbError } from "./sql/transient-errors.ts";
 export { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
-export { SqliteStore, type SqliteStoreOptions, type StoreStats } from "./sqlite-store.ts";
+export {
+  SqliteStore,
+  type SqliteStoreOptions,
+  type StoredStrategyInstance,
+  type StoreStats,
+} from "./sqlite-store.ts";

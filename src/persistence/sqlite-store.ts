@@ -27,6 +27,17 @@ export interface SqliteStoreOptions {
   readonly maxBufferedWrites?: number;
 }
 
+/** A strategy instance as stored: the configuration it was created from (JSON), its current parameters (JSON) and its last status. */
+export interface StoredStrategyInstance {
+  readonly strategyId: string;
+  readonly kind: string;
+  readonly instrumentId: string;
+  readonly configJson: string;
+  readonly paramsJson: string;
+  readonly status: string;
+  readonly updatedAt: number;
+}
+
 /** Counters of the store's write buffer. */
 export interface StoreStats {
   readonly pendingWrites: number;
@@ -65,6 +76,8 @@ export class SqliteStore {
     insertSignal: StatementSync;
     accountFills: StatementSync;
     fillRowid: StatementSync;
+    saveInstance: StatementSync;
+    instances: StatementSync;
     accountFillsAfter: StatementSync;
   };
 
@@ -98,6 +111,14 @@ export class SqliteStore {
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
          WHERE +f.account_id = ? ORDER BY f.rowid`,
       ),
+      saveInstance: db.prepare(
+        `INSERT INTO strategy_instances (strategy_id, kind, instrument_id, config_json, params_json, status, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (strategy_id) DO UPDATE SET kind = excluded.kind, instrument_id = excluded.instrument_id,
+           config_json = excluded.config_json, params_json = excluded.params_json, status = excluded.status,
+           updated_at = excluded.updated_at`,
+      ),
+      instances: db.prepare("SELECT * FROM strategy_instances ORDER BY strategy_id"),
       fillRowid: db.prepare("SELECT rowid AS r FROM fills WHERE account_id = ? AND trade_id = ?"),
       accountFillsAfter: db.prepare(
         `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
@@ -154,6 +175,32 @@ export class SqliteStore {
   /** Saves a strategy's state (or an app record such as the books snapshot) synchronously, committed. */
   saveNow(id: StrategyId, state: unknown, atUs = Date.now() * 1000): void {
     this.#stmts.saveState.run(id, JSON.stringify(state ?? null), atUs);
+  }
+
+  /** Saves (replaces) a strategy instance's configuration, current parameters and status, committed. */
+  saveStrategyInstance(row: StoredStrategyInstance): void {
+    this.#stmts.saveInstance.run(
+      row.strategyId,
+      row.kind,
+      row.instrumentId,
+      row.configJson,
+      row.paramsJson,
+      row.status,
+      row.updatedAt,
+    );
+  }
+
+  /** Returns every stored strategy instance, by id. */
+  strategyInstances(): StoredStrategyInstance[] {
+    return (this.#stmts.instances.all() as Array<Record<string, string | number>>).map((r) => ({
+      strategyId: String(r["strategy_id"]),
+      kind: String(r["kind"]),
+      instrumentId: String(r["instrument_id"]),
+      configJson: String(r["config_json"]),
+      paramsJson: String(r["params_json"]),
+      status: String(r["status"]),
+      updatedAt: Number(r["updated_at"]),
+    }));
   }
 
   /** Buffers an order event (status and fills) for the next flush. */
