@@ -29,7 +29,11 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     port: 0,
     sources: [{ kind: "klines", ids: ["btcbusd-1m-2022-12-13"], speed: 600 }],
   });
-  const env = desOnSimEnv(sim, FAST_BTCBUSD_STRATEGIES, { DES_LOG_LEVEL: "info" });
+  const env = desOnSimEnv(sim, FAST_BTCBUSD_STRATEGIES, {
+    DES_LOG_LEVEL: "info",
+    // A books snapshot after nearly every flush: the restart rebuilds from the snapshot + later fills.
+    DES_BOOKS_SNAPSHOT_INTERVAL_MS: "100",
+  });
   const childLog = join(dirname(env.DES_DB_PATH!), "first-run.log");
   // Every order the venue ever accepted, by client order id: a duplicate would count twice.
   const placed = new Map<string, number>();
@@ -89,6 +93,11 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     assert.ok(recovery !== undefined, "start-up reconciliation ran");
     assert.ok(recovery.resumed >= 1, `the order in flight was resumed: ${JSON.stringify(recovery)}`);
     assert.equal(recovery.reported, 0, "no unknown order at the venue");
+    assert.equal(
+      app.booksRebuild?.from,
+      "snapshot",
+      "the books came from the snapshot and the fills after it",
+    );
 
     // Let it trade on, then quiet it and let everything settle.
     const restarted = app;

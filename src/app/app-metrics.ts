@@ -4,7 +4,7 @@ import type { StrategyId } from "../core/index.ts";
 import type { ExecutionEngine } from "../execution/index.ts";
 import type { MarketDataEngine } from "../market/index.ts";
 import { MetricName, type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
-import type { SqliteStore } from "../persistence/index.ts";
+import { CACHE_METRICS, type CacheMetricsSnapshot, type SqliteStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
 
@@ -220,5 +220,21 @@ export class AppMetrics implements LatencyRecorders {
         () => [...denials()].map(([reason, value]) => ({ labels: { reason }, value })),
       );
     }
+  }
+}
+
+/**
+ * Registers every metric of the cache (CACHE_METRICS: des_cache_hits_total, des_cache_errors_total,
+ * des_cache_redis_up, ...; see docs/metrics.md) as a callback metric read from `cache.metrics()` at
+ * collection time: nothing is recorded on the hot path.
+ */
+export function registerCacheMetrics(
+  registry: MetricsRegistry,
+  cache: { metrics(): CacheMetricsSnapshot },
+): void {
+  for (const metric of CACHE_METRICS) {
+    const read = () => cache.metrics()[metric.field];
+    if (metric.type === "counter") registry.counterFn(metric.name, metric.help, read);
+    else registry.gaugeFn(metric.name, metric.help, read);
   }
 }

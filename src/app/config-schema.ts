@@ -220,6 +220,11 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
     doc: "At start-up, an order intent the venue never placed is sent again only when at most this old; older ones are rejected",
   },
+  booksSnapshotIntervalMs: {
+    env: "DES_BOOKS_SNAPSHOT_INTERVAL_MS",
+    schema: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    doc: "Venues whose orders outlive DES: the books snapshot is saved at most this often (after fills), so a restart replays only the fills after it",
+  },
   unknownVenueOrders: {
     env: "DES_UNKNOWN_VENUE_ORDERS",
     schema: z.enum(["report", "adopt"]).default("report"),
@@ -229,6 +234,23 @@ export const SETTINGS = {
     env: "DES_SHUTDOWN_TIMEOUT_MS",
     schema: z.coerce.number().int().min(100).max(600_000).default(10_000),
     doc: "Bound on graceful shutdown",
+  },
+  redisUrl: {
+    env: "REDIS_URL",
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, "a redis:// or rediss:// URL, like redis://127.0.0.1:6379")
+      .optional(),
+    doc: "Redis the live-state cache (last prices, positions, balances, strategy statuses) is shared through; may hold a password (never logged); unset: the cache is local to the process and no Redis connection is attempted",
+    secret: true,
+  },
+  cacheNamespace: {
+    env: "CACHE_NAMESPACE",
+    schema: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, "1-64 of the characters a-z A-Z 0-9 _ . -")
+      .default("default"),
+    doc: "Cache keys are des:<namespace>:...; DES processes with the same namespace share their entries in Redis, different namespaces never see each other's",
   },
   logLevel: {
     env: "DES_LOG_LEVEL",

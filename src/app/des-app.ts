@@ -33,6 +33,7 @@ import { readJsonConfigFile } from "./read-json-config-file.ts";
 import { ReplayMarketSource } from "./replay-market-source.ts";
 import {
   ADOPTED_STRATEGY,
+  type BooksRebuild,
   compareBalances,
   portfolioBaseline,
   rebuildPortfolio,
@@ -40,6 +41,7 @@ import {
   restoreJournaledOrders,
   saveBooksSnapshot,
 } from "./restart-recovery.ts";
+import { installStateCache, type StateCacheFeed } from "./state-cache-feed.ts";
 import { readStrategiesFile } from "./strategies-file.ts";
 import {
   applyRestoredStatuses,
@@ -50,8 +52,6 @@ import { binanceVenueSetup, paperVenueSetup, type VenueSetup } from "./venue-set
 
 /** How often buffered order events and signals are written to the store. */
 const STORE_FLUSH_INTERVAL_MS = 250;
-/** How often (at most) the books snapshot is saved when fills were applied since the last one. */
-const BOOKS_SNAPSHOT_INTERVAL_MS = 5_000;
 /** Orders in flight at the paper venue: effectively unbounded (it settles every submit in-process). */
 const PAPER_MAX_IN_FLIGHT = 100_000;
 /** How often every book's equity is sampled into its equity curve. */
@@ -96,6 +96,10 @@ export class DesApp {
   /** The portfolio's applied-fill count and the time of the last books snapshot saved. */
   #booksSavedAtFill = 0;
   #booksSavedAtUs = 0;
+  /** The live-state cache feed (Redis at REDIS_URL, else in-process), set by start(). */
+  stateCache: StateCacheFeed | undefined;
+  /** How start-up rebuilt the books (resumable venues on a restart only). */
+  booksRebuild: BooksRebuild | undefined;
   /** What start-up reconciliation with the venue did (resumable venues only). */
   recovery: RecoveryReport | undefined;
   #flushTimer: TimerId | undefined;
@@ -264,6 +268,7 @@ export class DesApp {
     await this.#restoreRisk();
     const risk = this.risk;
     this.metrics.attach(this, risk === undefined ? undefined : () => risk.denialCounts());
+    this.stateCache = installStateCache(this);
     this.metrics.runtime.start();
     if (this.#resumable) this.#restoreBooksAndOrders();
     this.portfolio.start();
@@ -336,6 +341,7 @@ export class DesApp {
     }
     if (this.#flushTimer !== undefined) this.clock.clearTimer(this.#flushTimer);
     if (this.#equityTimer !== undefined) this.clock.clearTimer(this.#equityTimer);
+    await this.stateCache?.close().catch((e) => this.#logStopError("cache", e));
     this.#saveRisk();
     this.#flushStore(true);
     try {
@@ -393,6 +399,7 @@ export class DesApp {
     const books = this.#baselineRestored
       ? rebuildPortfolio(this.store, this.portfolio, this.execution, accountId, this.log)
       : undefined;
+    this.booksRebuild = books;
     this.#booksSavedAtFill = this.portfolio.stats().fillsApplied;
     const orders = restoreJournaledOrders(this.store, this.execution);
     if (books !== undefined || orders > 0)
@@ -548,7 +555,7 @@ export class DesApp {
 
   /**
    * Writes the buffered records; then, for a venue whose orders outlive DES, saves the books snapshot
-   * when fills were applied since the last one (at most every BOOKS_SNAPSHOT_INTERVAL_MS, or now when
+   * when fills were applied since the last one (at most every DES_BOOKS_SNAPSHOT_INTERVAL_MS, or now when
    * `final`): after the flush, so every fill the snapshot includes is stored before it.
    */
   #flushStore(final = false): void {
@@ -561,7 +568,7 @@ export class DesApp {
     if (!this.#resumable) return;
     const applied = this.portfolio.stats().fillsApplied;
     const now = this.clock.now();
-    const due = final || now - this.#booksSavedAtUs >= BOOKS_SNAPSHOT_INTERVAL_MS * 1000;
+    const due = final || now - this.#booksSavedAtUs >= this.config.booksSnapshotIntervalMs * 1000;
     if (applied === this.#booksSavedAtFill || !due) return;
     try {
       saveBooksSnapshot(this.store, this.portfolio, now);
