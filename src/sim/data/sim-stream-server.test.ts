@@ -165,7 +165,9 @@ test("more than 1024 streams: SUBSCRIBE is refused with an error and nothing is 
 });
 
 test("server pings: answered pings keep the connection, a missing pong disconnects after pongTimeoutMs", async () => {
-  const s = await setup({ pingIntervalMs: 40, pongTimeoutMs: 200 });
+  // Pongs are incoming messages: lift the 5-per-second limit (40 ms pings answer 25/s), and leave the
+  // answering client a pong deadline a loaded machine cannot miss.
+  const s = await setup({ pingIntervalMs: 40, pongTimeoutMs: 1000, maxIncomingPerSecond: 1000 });
   try {
     const good = await WsProbe.open(`${s.url}/ws`);
     const silent = await WsProbe.open(`${s.url}/ws`, { autoPong: false });
