@@ -15,10 +15,7 @@ import {
   type UnixMicros,
 } from "../core/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
-import {
-  RedisServerProcess,
-  redisServerInstalled,
-} from "../persistence/cache/test-support/redis-server-process.ts";
+import { startOwnRedisServer } from "../persistence/cache/test-support/redis-server-process.ts";
 import { CACHE_METRICS } from "../persistence/index.ts";
 import type { BookView } from "../portfolio/index.ts";
 import { DesApp } from "./des-app.ts";
@@ -66,14 +63,8 @@ async function allPresent(raw: Redis): Promise<boolean> {
 }
 
 it("Redis killed during a run: DES keeps replaying and filling, des_cache_errors_total rises on /metrics, and the state is in Redis again once it is back", async (t) => {
-  if (!redisServerInstalled()) {
-    if (process.env.CI === "true") assert.fail("redis-server is not on the PATH");
-    t.skip("redis-server is not on the PATH: install redis-server to run this test");
-    return;
-  }
-  // A server of this test's own: the machine's Redis is shared with other tests and is never killed.
-  const server = await RedisServerProcess.start();
-  t.after(() => server.kill());
+  const server = await startOwnRedisServer(t);
+  if (server === undefined) return;
 
   const dir = mkdtempSync(join(tmpdir(), "des-cache-feed-"));
   const strategies = join(dir, "strategies.json");

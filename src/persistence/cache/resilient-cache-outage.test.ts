@@ -5,7 +5,7 @@ import { dec, instrumentId, strategyId, type UnixMicros } from "../../core/index
 import { DesStateCache } from "./des-state-cache.ts";
 import { RedisCache } from "./redis-cache.ts";
 import { ResilientCache } from "./resilient-cache.ts";
-import { RedisServerProcess, redisServerInstalled } from "./test-support/redis-server-process.ts";
+import { startOwnRedisServer } from "./test-support/redis-server-process.ts";
 import { waitUntil } from "./test-support/test-redis.ts";
 
 const BTC = instrumentId("BTCUSDT");
@@ -48,14 +48,8 @@ class PriceLoop {
 }
 
 it("Redis killed during a run: DES goes on with the local cache, errors are counted, the cache recovers when Redis is back", async (t) => {
-  if (!redisServerInstalled()) {
-    if (process.env.CI === "true") assert.fail("redis-server is not on the PATH");
-    t.skip("redis-server is not on the PATH: install redis-server to run this test");
-    return;
-  }
-  // A server of this test's own: the machine's Redis is shared with other tests.
-  const server = await RedisServerProcess.start();
-  t.after(() => server.kill());
+  const server = await startOwnRedisServer(t);
+  if (server === undefined) return;
   const warnings: string[] = [];
   const infos: string[] = [];
   const logger = {

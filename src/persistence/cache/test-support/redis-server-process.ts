@@ -1,6 +1,8 @@
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
+import type { TestContext } from "node:test";
 
 /** Tells whether a `redis-server` binary is on the PATH. */
 export function redisServerInstalled(): boolean {
@@ -106,4 +108,20 @@ function pingOnce(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
   });
+}
+
+/**
+ * Starts a redis-server of the test's own (the machine's Redis is shared with other tests and is
+ * never killed), killed after the test. Without redis-server on the PATH: the test is skipped with
+ * the reason, or fails when CI=true; returns undefined then.
+ */
+export async function startOwnRedisServer(t: TestContext): Promise<RedisServerProcess | undefined> {
+  if (!redisServerInstalled()) {
+    if (process.env["CI"] === "true") assert.fail("redis-server is not on the PATH");
+    t.skip("redis-server is not on the PATH: install redis-server to run this test");
+    return undefined;
+  }
+  const server = await RedisServerProcess.start();
+  t.after(() => server.kill());
+  return server;
 }
