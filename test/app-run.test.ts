@@ -60,6 +60,17 @@ test("DES runs end to end on the embedded default: ticks, signals and paper fill
   assert.equal(metricValue(metrics, "des_strategy_errors_total"), 0);
   const prom = await (await fetch(`${url}/metrics`)).text();
   assert.match(prom, /# TYPE des_fills_total counter\ndes_fills_total \d+/);
+  // The store's writes are measured: flushes, their size and time, and their latency.
+  await waitFor(() => app.store.stats().batchesTotal > 0, 5_000, "a store flush");
+  const afterFlush = (await (await fetch(`${url}/metrics`)).text()).split("\n");
+  const value = (name: string) => Number(afterFlush.find((l) => l.startsWith(`${name} `))?.split(" ")[1]);
+  assert.ok(value("des_store_batches_total") > 0, "store flushes counted");
+  assert.ok(value("des_store_last_batch_size") > 0, "last batch size");
+  assert.ok(value("des_store_last_flush_timestamp_seconds") > 1.7e9, "last flush time");
+  assert.ok(
+    afterFlush.some((l) => l.startsWith("des_store_flush_latency_us_count ")),
+    "flush latency",
+  );
 
   // Every fill booked by the portfolio: the account's position equals the venue's fills.
   const fills = metricValue(metrics, "des_fills_total");

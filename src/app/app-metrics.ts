@@ -140,6 +140,26 @@ export class AppMetrics implements LatencyRecorders {
       () => parts.store.stats().writesTotal,
     );
     r.counterFn("des_store_errors_total", "Store flush errors", () => parts.store.stats().errorsTotal);
+    r.counterFn(
+      "des_store_batches_total",
+      "Store flushes that wrote records (one transaction each)",
+      () => parts.store.stats().batchesTotal,
+    );
+    r.gaugeFn(
+      "des_store_last_batch_size",
+      "Records written by the last store flush",
+      () => parts.store.stats().lastBatchSize,
+    );
+    r.gaugeFn(
+      "des_store_last_flush_timestamp_seconds",
+      "When the last store flush committed (Unix seconds; 0: none yet)",
+      () => parts.store.stats().lastFlushAt / 1000,
+    );
+    const flushLatency = r.histogram(
+      "des_store_flush_latency_us",
+      "Duration of a store flush, begin to commit (µs)",
+    );
+    parts.store.observeFlushes((_records, micros) => flushLatency.record(micros));
 
     const orderEvents = r.counter("des_order_events_total", "Order events by kind", ["kind"]);
     const fills = r.counter("des_fills_total", "Fills applied (paper or venue)");

@@ -45,6 +45,8 @@ export interface StoreStats {
   readonly batchesTotal: number;
   readonly errorsTotal: number;
   readonly lastBatchSize: number;
+  /** When the last flush that wrote records committed (ms since the epoch; 0: none yet). */
+  readonly lastFlushAt: number;
 }
 
 type PendingWrite = { kind: "order"; event: OrderEvent } | { kind: "signal"; signal: Signal };
@@ -67,7 +69,8 @@ export class SqliteStore {
   readonly #maxPending: number;
   readonly #maxBuffered: number;
   #pending: PendingWrite[] = [];
-  #stats = { writesTotal: 0, batchesTotal: 0, errorsTotal: 0, lastBatchSize: 0 };
+  #stats = { writesTotal: 0, batchesTotal: 0, errorsTotal: 0, lastBatchSize: 0, lastFlushAt: 0 };
+  #flushObserver: ((records: number, micros: number) => void) | undefined;
   readonly #stmts: {
     loadState: StatementSync;
     saveState: StatementSync;
@@ -213,10 +216,16 @@ export class SqliteStore {
     this.#buffer({ kind: "signal", signal });
   }
 
+  /** Tells `observer` the size and duration (µs, begin to commit) of every flush that wrote records. */
+  observeFlushes(observer: (records: number, micros: number) => void): void {
+    this.#flushObserver = observer;
+  }
+
   /** Writes every buffered record in one transaction. On error the batch stays buffered and is retried. */
   flush(): void {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
+    const started = performance.now();
     this.#db.exec("BEGIN");
     try {
       for (const w of batch) this.#write(w);
@@ -235,6 +244,8 @@ export class SqliteStore {
     this.#stats.writesTotal += batch.length;
     this.#stats.batchesTotal++;
     this.#stats.lastBatchSize = batch.length;
+    this.#stats.lastFlushAt = Date.now();
+    this.#flushObserver?.(batch.length, Math.round((performance.now() - started) * 1000));
   }
 
   /**
