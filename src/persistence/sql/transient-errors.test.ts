@@ -16,6 +16,12 @@ test("PostgreSQL shutdowns, connection exceptions and socket failures are transi
   assert.equal(isTransientDbError(new Error("timeout exceeded when trying to connect")), true);
 });
 
+test("PostgreSQL resource shortages, a read-only standby after failover and a canceled statement are transient", () => {
+  for (const code of ["53000", "53100", "53200", "53300", "25006", "57014"]) {
+    assert.equal(isTransientDbError(withCode(code)), true, code);
+  }
+});
+
 test("SQLite busy and locked (primary and extended codes) are transient", () => {
   const sqlite = (errcode: number, message: string) =>
     Object.assign(new Error(message), { code: "ERR_SQLITE_ERROR", errcode });

@@ -19,7 +19,12 @@ const TRANSIENT_SQLSTATES = new Set([
   "57P01", // admin_shutdown: the server is shutting down or the backend was terminated
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now: the server is starting up or in recovery
+  "53000", // insufficient_resources
+  "53100", // disk_full: kept queued (back-pressure) rather than dead-lettered while space is freed
+  "53200", // out_of_memory
   "53300", // too_many_connections
+  "25006", // read_only_sql_transaction: a standby after a failover, until the primary is back
+  "57014", // query_canceled: a statement timeout or an operator's cancel
   "40001", // serialization_failure: the transaction can be replayed
   "40P01", // deadlock_detected: the transaction can be replayed
 ]);
