@@ -26,6 +26,7 @@ import { parseInstrument, type SubmitOrder } from "../src/model/index.ts";
 import { Portfolio } from "../src/portfolio/index.ts";
 import { RiskEngine } from "../src/risk/index.ts";
 import { PaperVenue } from "../src/venues/paper/index.ts";
+import { benchRiskConfig } from "./support/bench-risk-config.ts";
 
 const N = Number(process.env.ORDERS ?? 50_000);
 const WARMUP = 5_000;
@@ -53,20 +54,7 @@ const venue = new PaperVenue({
 });
 const risk = new RiskEngine({
   clock,
-  config: {
-    global: {
-      minOrderNotional: "10",
-      maxOrderNotional: "100000",
-      maxPosition: "10",
-      maxExposure: "10000000",
-      maxDailyTrades: 10_000_000,
-      maxDailyLoss: "10000000",
-      // The rate windows keep one slot per allowed order: realistic limits, not "unlimited" ones.
-      maxOrdersPerSecond: 200_000,
-      maxOrdersPerMinute: 2_000_000,
-    },
-    account: { maxExposure: "100000000", maxDailyLoss: "100000000" },
-  },
+  config: benchRiskConfig(),
 });
 let portfolio: Portfolio | undefined;
 const execution = new ExecutionEngine({

@@ -29,6 +29,7 @@ import { parseExchangeInfo } from "../../src/model/index.ts";
 import { Portfolio } from "../../src/portfolio/index.ts";
 import { RiskEngine } from "../../src/risk/index.ts";
 import { DOCS_HMAC_API_KEY, DOCS_HMAC_SECRET_KEY } from "../../src/sim/index.ts";
+import { benchRiskConfig } from "./bench-risk-config.ts";
 
 /** How an order ended. */
 export type OrderEnd = "filled" | "refused";
@@ -86,7 +87,7 @@ export class DesBinanceStack {
     this.log = parts.log;
     this.#close = parts.close;
     const venue = parts.venueSetup.venue;
-    this.risk = new RiskEngine({ clock: this.clock, config: riskConfig() });
+    this.risk = new RiskEngine({ clock: this.clock, config: benchRiskConfig() });
     let portfolio: Portfolio | undefined;
     const instruments = new Map([[parts.instrument.id, parts.instrument]]);
     this.execution = new ExecutionEngine({
@@ -249,21 +250,4 @@ function benchConfig(options: DesBinanceStackOptions): DesConfig {
       BINANCE_SECRET_KEY: DOCS_HMAC_SECRET_KEY,
     },
   });
-}
-
-/** Every risk limit set, wide enough for the bench's rates (the rate windows keep one slot per order). */
-function riskConfig(): unknown {
-  return {
-    global: {
-      minOrderNotional: "10",
-      maxOrderNotional: "100000",
-      maxPosition: "10",
-      maxExposure: "10000000",
-      maxDailyTrades: 10_000_000,
-      maxDailyLoss: "10000000",
-      maxOrdersPerSecond: 200_000,
-      maxOrdersPerMinute: 2_000_000,
-    },
-    account: { maxExposure: "100000000", maxDailyLoss: "100000000" },
-  };
 }
