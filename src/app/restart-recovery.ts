@@ -11,7 +11,7 @@ import {
 import type { ExecutionEngine, RecoveryOptions, RecoveryReport, RestoredOrder } from "../execution/index.ts";
 import type { Instrument, OrderFilled, VenuePort } from "../model/index.ts";
 import type { SqliteStore } from "../persistence/index.ts";
-import { type Portfolio, type PortfolioBooksSnapshot, parseBooksSnapshot } from "../portfolio/index.ts";
+import type { Portfolio } from "../portfolio/index.ts";
 
 /** The strategy_state row holding the cash the account's book started from (ids are checked: no strategy can be named so). */
 const BASELINE_ID: StrategyId = strategyId("__portfolio-baseline__");
@@ -108,14 +108,13 @@ function restoreBooksSnapshot(
     return undefined;
   }
   if (saved === undefined || saved === null) return undefined;
-  let snapshot: PortfolioBooksSnapshot;
-  try {
-    snapshot = parseBooksSnapshot(saved);
-  } catch (e) {
-    log.warn({ err: toError(e).message }, "books snapshot refused: replaying every stored fill");
+  // The fills after the snapshot are looked up first: restoreBooks validates the whole snapshot
+  // (once) and either replaces the books or leaves them untouched, so a fallback needs no undo.
+  const last = lastFillOf(saved);
+  if (last === undefined) {
+    log.warn("books snapshot refused (no readable last fill): replaying every stored fill");
     return undefined;
   }
-  const last = snapshot.lastFill;
   const after =
     last === null
       ? [...store.eachAccountFill(accountId)]
@@ -126,8 +125,22 @@ function restoreBooksSnapshot(
     log.warn({ lastFill: last }, "books snapshot's last fill is not stored: replaying every stored fill");
     return undefined;
   }
-  portfolio.restoreBooks(snapshot);
+  try {
+    portfolio.restoreBooks(saved);
+  } catch (e) {
+    log.warn({ err: toError(e).message }, "books snapshot refused: replaying every stored fill");
+    return undefined;
+  }
   return after;
+}
+
+/** The account and trade id of a stored snapshot's last fill; null: none yet; undefined: malformed. */
+function lastFillOf(saved: unknown): { accountId: string; tradeId: string } | null | undefined {
+  const last = (saved as { lastFill?: unknown }).lastFill;
+  if (last === null) return null;
+  if (typeof last !== "object" || last === undefined) return undefined;
+  const { accountId, tradeId } = last as Record<string, unknown>;
+  return typeof accountId === "string" && typeof tradeId === "string" ? { accountId, tradeId } : undefined;
 }
 
 /** Tracks again, in execution, the orders whose intents are not done in the journal. Returns how many. */
