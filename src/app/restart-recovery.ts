@@ -12,6 +12,7 @@ import type { ExecutionEngine, RecoveryOptions, RecoveryReport, RestoredOrder } 
 import type { Instrument, OrderFilled, VenuePort } from "../model/index.ts";
 import type { SqliteStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
+import { bookAssetTotals } from "./book-asset-totals.ts";
 
 /** The strategy_state row holding the cash the account's book started from (ids are checked: no strategy can be named so). */
 const BASELINE_ID: StrategyId = strategyId("__portfolio-baseline__");
@@ -176,12 +177,7 @@ export async function compareBalances(
 ): Promise<Record<string, { des: string; venue: string }>> {
   const venueTotals = new Map<string, Decimal>();
   for (const b of await venue.balances()) venueTotals.set(b.asset, b.free.add(b.locked));
-  const book = portfolio.account(venue.accountId);
-  const desTotals = new Map<string, Decimal>(Object.entries(book?.cash ?? {}));
-  for (const p of book?.positions ?? []) {
-    const base = instruments.get(p.instrumentId)?.baseAsset;
-    if (base !== undefined) desTotals.set(base, (desTotals.get(base) ?? Decimal.ZERO).add(p.quantity));
-  }
+  const desTotals = bookAssetTotals(portfolio.account(venue.accountId), instruments);
   const drift: Record<string, { des: string; venue: string }> = {};
   for (const asset of new Set([...venueTotals.keys(), ...desTotals.keys()])) {
     const des = desTotals.get(asset) ?? Decimal.ZERO;

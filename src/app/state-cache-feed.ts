@@ -22,6 +22,7 @@ import {
 } from "../persistence/index.ts";
 import type { BookView } from "../portfolio/index.ts";
 import { registerCacheMetrics } from "./app-metrics.ts";
+import { bookAssetTotals } from "./book-asset-totals.ts";
 
 /** The account books' key prefix: `account:` cannot start a strategy id (no ':' allowed), so the two never collide. */
 const ACCOUNT_BOOK_PREFIX = "account:";
@@ -268,13 +269,7 @@ export function accountBalances(
   instruments: ReadonlyMap<InstrumentId, Instrument>,
   ts: UnixMicros,
 ): BalancesSnapshot {
-  const totals = new Map<string, Decimal>(Object.entries(book.cash));
-  for (const p of book.positions) {
-    const base = instruments.get(p.instrumentId)?.baseAsset;
-    if (base === undefined || p.quantity.isZero()) continue;
-    totals.set(base, (totals.get(base) ?? Decimal.ZERO).add(p.quantity));
-  }
-  const balances = [...totals]
+  const balances = [...bookAssetTotals(book, instruments)]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([asset, free]) => ({ asset, free, locked: Decimal.ZERO }));
   return { accountId: book.owner as AccountId, balances, ts };
