@@ -1,13 +1,5 @@
-import type {
-  ClientOrderId,
-  Decimal,
-  InstrumentId,
-  StrategyId,
-  TradeId,
-  UnixMicros,
-  VenueOrderId,
-} from "../core/index.ts";
-import type { Order, OrderSide, OrderType, TimeInForce } from "../model/index.ts";
+import type { StrategyId, UnixMicros, VenueOrderId } from "../core/index.ts";
+import type { BookedFill, Order, OrderTerms } from "../model/index.ts";
 
 /**
  * Where execution writes each order intent before it is sent, so a crash cannot lose an order in
@@ -22,28 +14,14 @@ export interface OrderJournal {
 }
 
 /** An order of an earlier run of DES, read back from the journal, for execution to track again. */
-export interface RestoredOrder {
-  readonly clientOrderId: ClientOrderId;
-  readonly strategyId: StrategyId;
-  readonly instrumentId: InstrumentId;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly quantity: Decimal;
-  readonly price: Decimal | undefined;
-  readonly stopPrice: Decimal | undefined;
-  readonly timeInForce: TimeInForce;
+export interface RestoredOrder extends OrderTerms {
   readonly reduceOnly: boolean;
-  readonly createdAt: UnixMicros;
   readonly sentAt: UnixMicros;
   /** True when the earlier run saw the venue accept it. */
   readonly accepted: boolean;
   readonly venueOrderId: VenueOrderId | undefined;
   /** Fills the earlier run booked (their trade ids are never applied again). */
-  readonly fills: ReadonlyArray<{
-    readonly tradeId: TradeId;
-    readonly quantity: Decimal;
-    readonly price: Decimal;
-  }>;
+  readonly fills: readonly BookedFill[];
 }
 
 /** What to do at start-up with orders the venue holds open that DES did not send (or has forgotten). */

@@ -42,10 +42,12 @@ export {
 export {
   applyFillToOrder,
   averageFillPrice,
+  type BookedFill,
   type Liquidity,
   newOrder,
   type Order,
   type OrderSide,
+  type OrderTerms,
   type OrderType,
   oppositeSide,
   remainingQty,

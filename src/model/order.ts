@@ -4,6 +4,7 @@ import {
   type InstrumentId,
   Rounding,
   type StrategyId,
+  type TradeId,
   type UnixMicros,
   type VenueOrderId,
 } from "../core/index.ts";
@@ -44,6 +45,28 @@ export interface Order {
   /** Sum of price x quantity over fills, exact. */
   filledQuote: Decimal;
   updatedAt: UnixMicros;
+}
+
+/** What an order asks for, fixed when it is created (an intent in the journal, an order restored from it). */
+export type OrderTerms = Pick<
+  Order,
+  | "clientOrderId"
+  | "strategyId"
+  | "instrumentId"
+  | "side"
+  | "type"
+  | "quantity"
+  | "price"
+  | "stopPrice"
+  | "timeInForce"
+  | "createdAt"
+>;
+
+/** A fill an earlier run of DES booked for an order, as the journal recalls it. */
+export interface BookedFill {
+  readonly tradeId: TradeId;
+  readonly quantity: Decimal;
+  readonly price: Decimal;
 }
 
 /** Returns the average fill price, or undefined before the first fill. */

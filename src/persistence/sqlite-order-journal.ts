@@ -11,32 +11,18 @@ import {
   type UnixMicros,
   type VenueOrderId,
 } from "../core/index.ts";
-import type { Order, OrderSide, OrderType, TimeInForce } from "../model/index.ts";
+import type { BookedFill, Order, OrderSide, OrderTerms, OrderType, TimeInForce } from "../model/index.ts";
 
 /** An order intent read back from the journal: not yet done (its venue outcome was not known). */
-export interface JournaledOrder {
-  readonly clientOrderId: ClientOrderId;
-  readonly strategyId: StrategyId;
-  readonly instrumentId: InstrumentId;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly quantity: Decimal;
-  readonly price: Decimal | undefined;
-  readonly stopPrice: Decimal | undefined;
-  readonly timeInForce: TimeInForce;
+export interface JournaledOrder extends OrderTerms {
   readonly reduceOnly: boolean;
-  readonly createdAt: UnixMicros;
   /** When it was last handed to the venue (or about to be). */
   readonly sentAt: UnixMicros;
   /** The last status the orders table holds for it (SUBMITTED when no event was written yet). */
   readonly lastStatus: string;
   readonly venueOrderId: VenueOrderId | undefined;
   /** The fills the store holds for it, ascending time: their trade ids and quantities. */
-  readonly fills: ReadonlyArray<{
-    readonly tradeId: TradeId;
-    readonly quantity: Decimal;
-    readonly price: Decimal;
-  }>;
+  readonly fills: readonly BookedFill[];
 }
 
 /** Order statuses after which an intent is done. */
