@@ -81,9 +81,8 @@ test("the realized PnL of every restored strategy position becomes execution's b
   store.close();
 });
 
-test("a refused snapshot falls back to replaying every stored fill, with the same books", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  store.saveNow(BOOKS_ID, { version: 99, books: "corrupt" });
+/** A restart that must replay every stored fill: same books as the live portfolio. */
+function assertFullReplay(store: SqliteStore, live: Portfolio): void {
   const restarted = newPortfolio();
   assert.deepEqual(rebuildPortfolio(store, restarted, noBaselines, PAPER, silent), {
     from: "fills",
@@ -91,6 +90,22 @@ test("a refused snapshot falls back to replaying every stored fill, with the sam
   });
   assert.deepEqual(restarted.exportBooks().books, live.exportBooks().books);
   store.close();
+}
+
+test("a refused snapshot falls back to replaying every stored fill, with the same books", () => {
+  const { store, live } = storeWithSnapshotAt20();
+  store.saveNow(BOOKS_ID, { version: 99, books: "corrupt" });
+  assertFullReplay(store, live);
+});
+
+test("a snapshot with a stored last fill but corrupt books falls back, leaving no half-restored book", () => {
+  const { store, live } = storeWithSnapshotAt20();
+  const good = store.loadNow(BOOKS_ID) as Record<string, unknown>;
+  store.saveNow(BOOKS_ID, {
+    ...good,
+    books: [{ kind: "strategy", id: "s1", cash: { USDT: "not a number" } }],
+  });
+  assertFullReplay(store, live);
 });
 
 test("a snapshot whose last fill is not stored falls back to replaying every stored fill", () => {
@@ -106,11 +121,5 @@ test("a snapshot whose last fill is not stored falls back to replaying every sto
       ts: 1,
     },
   });
-  const restarted = newPortfolio();
-  assert.deepEqual(rebuildPortfolio(store, restarted, noBaselines, PAPER, silent), {
-    from: "fills",
-    fills: 40,
-  });
-  assert.deepEqual(restarted.exportBooks().books, live.exportBooks().books);
-  store.close();
+  assertFullReplay(store, live);
 });
