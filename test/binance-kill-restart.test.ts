@@ -3,9 +3,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { DesApp, loadConfig } from "../src/app/index.ts";
 import { Decimal, type InstrumentId } from "../src/core/index.ts";
+import { createTestPostgresSchema } from "../src/persistence/test-support/postgres-test-db.ts";
 import { BinanceSimulator } from "../src/sim/index.ts";
 import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
 import { balanceTotals, desOnSimEnv, FAST_BTCBUSD_STRATEGIES } from "./support/des-on-sim.ts";
@@ -23,7 +24,32 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-test("kill -9 of DES with orders in flight at the Binance simulator, then a restart: no order lost or duplicated, books equal the venue's", async (t) => {
+/** The database settings of each run: the embedded SQLite file, and PostgreSQL in a schema of the test's own. */
+const DATABASES: ReadonlyArray<{
+  readonly dbType: "sqlite" | "postgres";
+  env(t: TestContext): Promise<Record<string, string> | undefined>;
+}> = [
+  { dbType: "sqlite", env: async () => ({}) },
+  {
+    dbType: "postgres",
+    env: async (t) => {
+      const pg = await createTestPostgresSchema(t);
+      return pg === undefined
+        ? undefined
+        : { DB_TYPE: "postgres", POSTGRES_URL: pg.url, POSTGRES_SCHEMA: pg.schema };
+    },
+  },
+];
+
+for (const database of DATABASES) {
+  test(`DB_TYPE=${database.dbType}: kill -9 of DES with orders in flight at the Binance simulator, then a restart: no order lost or duplicated, books equal the venue's`, async (t) => {
+    const dbEnv = await database.env(t);
+    if (dbEnv === undefined) return;
+    await killRestartRun(t, dbEnv);
+  });
+}
+
+async function killRestartRun(t: TestContext, dbEnv: Record<string, string>): Promise<void> {
   // BTCBUSD real 1m bars replayed by the simulator at 600x: a closed bar every 100 ms.
   const sim = await BinanceSimulator.start({
     port: 0,
@@ -33,6 +59,7 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     DES_LOG_LEVEL: "info",
     // A books snapshot after nearly every flush: the restart rebuilds from the snapshot + later fills.
     DES_BOOKS_SNAPSHOT_INTERVAL_MS: "100",
+    ...dbEnv,
   });
   const childLog = join(dirname(env.DES_DB_PATH!), "first-run.log");
   // Every order the venue ever accepted, by client order id: a duplicate would count twice.
@@ -89,6 +116,11 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     // The restart, in process so its books can be read.
     app = await DesApp.create(loadConfig({ env }), { logger: memoryLogger("info").logger });
     await app.start();
+    assert.equal(
+      app.store.dbType,
+      dbEnv.DB_TYPE ?? "sqlite",
+      "the records are in the database DB_TYPE names",
+    );
     const recovery = app.recovery;
     assert.ok(recovery !== undefined, "start-up reconciliation ran");
     assert.ok(recovery.resumed >= 1, `the order in flight was resumed: ${JSON.stringify(recovery)}`);
@@ -112,8 +144,12 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     // None lost: every venue trade is booked once, and no intent is left open.
     const simTrades = sim.exchange.myTrades("hmac", { symbol: "BTCBUSD", limit: "1000" });
     assert.ok(simTrades.ok);
-    restarted.store.flush();
-    assert.equal(restarted.store.counts().fills, simTrades.body.length, "one stored fill per venue trade");
+    await restarted.store.flush();
+    assert.equal(
+      (await restarted.store.counts()).fills,
+      simTrades.body.length,
+      "one stored fill per venue trade",
+    );
     assert.equal(restarted.store.intents.openCount(), 0, "every intent is done");
     // Positions equal the venue's: quote cash and base holding, exactly.
     const venue = balanceTotals(await restarted.venueSetup.venue.balances());
@@ -147,4 +183,4 @@ test("kill -9 of DES with orders in flight at the Binance simulator, then a rest
     await app?.stop("test cleanup");
     await sim.stop();
   }
-});
+}

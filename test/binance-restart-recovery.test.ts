@@ -96,7 +96,7 @@ test("restart: a young intent the venue never placed is sent once; an old one is
       undefined,
       "the stranger's order is left alone",
     );
-    app.store.flush();
+    await app.store.flush();
     assert.equal(app.store.intents.openCount(), 0, "both intents are done");
   });
 });

@@ -312,7 +312,7 @@ function insertHistory(
     );
     const fill = db.prepare(
       `INSERT INTO fills (account_id, trade_id, client_order_id, strategy_id, instrument_id, side,
-         quantity, price, commission, commission_asset, liquidity, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'TAKER', ?)`,
+         quantity, price, commission, commission_asset, liquidity, ts, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'TAKER', ?, ?)`,
     );
     const instrument = spec.instrument.id;
     let rows = 0;
@@ -336,6 +336,7 @@ function insertHistory(
           commission.amount,
           commission.asset,
           f.tsUs,
+          f.n + 1,
         );
         rows += 3;
         onFill(f, commission);

@@ -4,7 +4,7 @@ import type { StrategyId } from "../core/index.ts";
 import type { ExecutionEngine } from "../execution/index.ts";
 import type { MarketDataEngine } from "../market/index.ts";
 import { MetricName, type MetricsRegistry, RuntimeMetrics } from "../monitor/index.ts";
-import { CACHE_METRICS, type CacheMetricsSnapshot, type SqliteStore } from "../persistence/index.ts";
+import { CACHE_METRICS, type CacheMetricsSnapshot, type DesStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
 
@@ -16,7 +16,7 @@ export interface MeteredParts {
   readonly marketData: MarketDataEngine;
   readonly strategies: StrategyEngine;
   readonly portfolio: Portfolio;
-  readonly store: SqliteStore;
+  readonly store: DesStore;
   readonly execution: ExecutionEngine;
 }
 

@@ -57,10 +57,37 @@ export const SETTINGS = {
     doc: "Bearer token the API's commands (POST/PUT) require (never logged); unset: commands only on a loopback DES_HOST",
     secret: true,
   },
+  dbType: {
+    env: "DB_TYPE",
+    schema: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    doc: "Database of DES's records (orders, fills, signals, strategy state and instances): sqlite (the file DES_DB_PATH) or postgres (POSTGRES_URL); the order intent journal stays in DES_DB_PATH either way",
+  },
   dbPath: {
     env: "DES_DB_PATH",
     schema: z.string().min(1).default("./data/des.sqlite"),
-    doc: "SQLite database file",
+    doc: "SQLite database file (all records with DB_TYPE=sqlite; the order intent journal always)",
+  },
+  postgresUrl: {
+    env: "POSTGRES_URL",
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, "a postgres:// URL, like postgres://des@127.0.0.1:5432/des")
+      .optional(),
+    doc: "PostgreSQL of DB_TYPE=postgres; may hold a password (never logged)",
+    secret: true,
+  },
+  postgresPool: {
+    env: "POSTGRES_POOL",
+    schema: z.coerce.number().int().min(1).max(1000).default(25),
+    doc: "Connections in the PostgreSQL pool (idle ones close after 5 min, each is retired after 1 h)",
+  },
+  postgresSchema: {
+    env: "POSTGRES_SCHEMA",
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier (a-z, 0-9, _)")
+      .optional(),
+    doc: "PostgreSQL schema DES's tables live in (default: the server's search_path, normally public)",
   },
   strategiesFile: {
     env: "DES_STRATEGIES_FILE",

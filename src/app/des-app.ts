@@ -17,7 +17,7 @@ import { ExecutionEngine, ProtectionManager, type RecoveryReport } from "../exec
 import { MarketDataEngine, MarketDataset, type ReplayFeed } from "../market/index.ts";
 import { type BarInterval, parseExchangeInfo } from "../model/index.ts";
 import { MetricsRegistry } from "../monitor/index.ts";
-import { SqliteStore } from "../persistence/index.ts";
+import type { DesStore } from "../persistence/index.ts";
 import { Portfolio } from "../portfolio/index.ts";
 import { parseRiskConfig, RiskEngine } from "../risk/index.ts";
 import { builtinRegistry, StrategyEngine } from "../strategy/index.ts";
@@ -27,6 +27,7 @@ import { type BinanceConnection, openBinanceConnection } from "./binance-connect
 import { BinanceMarketSource } from "./binance-market-source.ts";
 import type { DesConfig } from "./config-schema.ts";
 import type { MarketSource } from "./market-source.ts";
+import { closeQuietly, openDesStore } from "./open-des-store.ts";
 import { portfolioRiskView } from "./portfolio-risk-view.ts";
 import { installProfitTargetWatcher } from "./profit-target-watcher.ts";
 import { readJsonConfigFile } from "./read-json-config-file.ts";
@@ -75,7 +76,8 @@ export class DesApp {
   readonly log: Logger;
   readonly bus: MessageBus;
   readonly metrics: AppMetrics;
-  readonly store: SqliteStore;
+  /** Where DES's records are kept (DB_TYPE: the SQLite file, or PostgreSQL), with the local order intent journal. */
+  readonly store: DesStore;
   /** The venue orders go to (paper or Binance) and the cash it starts with. */
   readonly venueSetup: VenueSetup;
   readonly execution: ExecutionEngine;
@@ -103,6 +105,8 @@ export class DesApp {
   /** What start-up reconciliation with the venue did (resumable venues only). */
   recovery: RecoveryReport | undefined;
   #flushTimer: TimerId | undefined;
+  /** The store flush running now (flushes never overlap; the next interval skips while one runs). */
+  #flushing: Promise<void> | undefined;
   #equityTimer: TimerId | undefined;
   #state: "created" | "running" | "stopping" | "stopped" = "created";
 
@@ -120,7 +124,7 @@ export class DesApp {
     const onProblem = (problem: DesError) =>
       this.log.warn({ code: problem.code, details: problem.details }, problem.message);
 
-    this.store = SqliteStore.open(resolve(config.dbPath));
+    this.store = parts.store;
     // Always there, so the kill switch works; without DES_RISK_FILE only the instrument filters apply.
     this.risk = new RiskEngine({
       clock: this.clock,
@@ -130,9 +134,7 @@ export class DesApp {
     const accountId = this.venueSetup.venue.accountId;
     // A venue whose orders outlive DES (Binance) gets the order journal and start-up reconciliation.
     this.#resumable = this.venueSetup.venue.resume !== undefined;
-    const baseline = this.#resumable
-      ? portfolioBaseline(this.store, accountId, this.venueSetup.initialCash, this.clock.now())
-      : { cash: this.venueSetup.initialCash, restored: false };
+    const baseline = parts.baseline;
     this.#baselineRestored = baseline.restored;
     this.execution = new ExecutionEngine({
       bus: this.bus,
@@ -247,12 +249,19 @@ export class DesApp {
     // Operator commands from other hosts need a token: refused before anything opens.
     checkCommandAccess(config.host, config.apiToken);
     const parts = await openParts(config, clock, deps.logger, strategyEntries, bus);
-    const app = new DesApp(config, { ...deps, clock }, parts, riskConfig);
+    let app: DesApp;
+    try {
+      app = new DesApp(config, { ...deps, clock }, parts, riskConfig);
+    } catch (e) {
+      await closeQuietly(parts.store);
+      await parts.binance?.rest.close();
+      throw e;
+    }
     try {
       app.#addStrategies(strategyEntries);
     } catch (e) {
       await app.strategies.close();
-      app.store.close();
+      await closeQuietly(app.store);
       await parts.binance?.rest.close();
       throw e;
     }
@@ -270,7 +279,7 @@ export class DesApp {
     this.metrics.attach(this, risk === undefined ? undefined : () => risk.denialCounts());
     this.stateCache = installStateCache(this);
     this.metrics.runtime.start();
-    if (this.#resumable) this.#restoreBooksAndOrders();
+    if (this.#resumable) await this.#restoreBooksAndOrders();
     this.portfolio.start();
     this.execution.start();
     this.#startProtection();
@@ -279,12 +288,14 @@ export class DesApp {
       await this.venueSetup.start();
       await this.#reconcileWithVenue();
     }
-    this.#flushTimer = this.clock.setInterval(() => this.#flushStore(), STORE_FLUSH_INTERVAL_MS);
+    this.#flushTimer = this.clock.setInterval(() => {
+      if (this.#flushing === undefined) void this.#flushStore();
+    }, STORE_FLUSH_INTERVAL_MS);
     this.#equityTimer = this.clock.setInterval(() => {
       this.portfolio.recordEquity();
       this.#saveRisk();
     }, EQUITY_SAMPLE_INTERVAL_MS);
-    const restoredInstances = restoreStrategyInstances(this.store, this.strategies, this.log);
+    const restoredInstances = await restoreStrategyInstances(this.store, this.strategies, this.log);
     const failures = await this.strategies.startAll();
     for (const f of failures)
       this.log.error({ strategyId: f.strategyId, err: f.error.message }, "strategy failed to start");
@@ -343,9 +354,10 @@ export class DesApp {
     if (this.#equityTimer !== undefined) this.clock.clearTimer(this.#equityTimer);
     await this.stateCache?.close().catch((e) => this.#logStopError("cache", e));
     this.#saveRisk();
-    this.#flushStore(true);
+    await this.#flushing;
+    await this.#flushStore(true);
     try {
-      this.store.close();
+      await this.store.close();
     } catch (e) {
       this.#logStopError("store", e);
     }
@@ -394,14 +406,14 @@ export class DesApp {
   }
 
   /** Rebuilds the books from the stored fills and tracks again the orders the journal has not closed. */
-  #restoreBooksAndOrders(): void {
+  async #restoreBooksAndOrders(): Promise<void> {
     const accountId = this.venueSetup.venue.accountId;
     const books = this.#baselineRestored
-      ? rebuildPortfolio(this.store, this.portfolio, this.execution, accountId, this.log)
+      ? await rebuildPortfolio(this.store, this.portfolio, this.execution, accountId, this.log)
       : undefined;
     this.booksRebuild = books;
     this.#booksSavedAtFill = this.portfolio.stats().fillsApplied;
-    const orders = restoreJournaledOrders(this.store, this.execution);
+    const orders = await restoreJournaledOrders(this.store, this.execution);
     if (books !== undefined || orders > 0)
       this.log.info({ books, orders }, "books and open orders restored from the store");
   }
@@ -545,11 +557,14 @@ export class DesApp {
     this.#record(() => saveStrategyInstance(this.store, this.strategies, id, this.clock.now(), status));
   }
 
-  #record(write: () => void): void {
+  /** Runs a store write; a failure (thrown or rejected) is logged, never thrown into the bus. */
+  #record(write: () => unknown): void {
+    const failed = (e: unknown) => this.log.error({ err: toError(e).message }, "store write failed");
     try {
-      write();
+      const result = write();
+      if (result instanceof Promise) result.catch(failed);
     } catch (e) {
-      this.log.error({ err: toError(e).message }, "store write failed");
+      failed(e);
     }
   }
 
@@ -558,9 +573,17 @@ export class DesApp {
    * when fills were applied since the last one (at most every DES_BOOKS_SNAPSHOT_INTERVAL_MS, or now when
    * `final`): after the flush, so every fill the snapshot includes is stored before it.
    */
-  #flushStore(final = false): void {
+  #flushStore(final = false): Promise<void> {
+    const run = this.#flushAndSnapshot(final).finally(() => {
+      if (this.#flushing === run) this.#flushing = undefined;
+    });
+    this.#flushing = run;
+    return run;
+  }
+
+  async #flushAndSnapshot(final: boolean): Promise<void> {
     try {
-      this.store.flush();
+      await this.store.flush();
     } catch (e) {
       this.log.error({ err: toError(e).message }, "store flush failed; the batch is kept and retried");
       return;
@@ -571,7 +594,7 @@ export class DesApp {
     const due = final || now - this.#booksSavedAtUs >= this.config.booksSnapshotIntervalMs * 1000;
     if (applied === this.#booksSavedAtFill || !due) return;
     try {
-      saveBooksSnapshot(this.store, this.portfolio, now);
+      await saveBooksSnapshot(this.store, this.portfolio, now);
       this.#booksSavedAtFill = applied;
       this.#booksSavedAtUs = now;
     } catch (e) {
@@ -592,6 +615,9 @@ interface OpenedParts {
   readonly marketSource: MarketSource;
   readonly venueSetup: VenueSetup;
   readonly binance: BinanceConnection | undefined;
+  readonly store: DesStore;
+  /** The cash the account's book starts from, and whether it is a stored one (a restart). */
+  readonly baseline: { readonly cash: Readonly<Record<string, string>>; readonly restored: boolean };
 }
 
 /** Returns the symbols the strategies file names (entries that fail validation are reported later). */
@@ -645,7 +671,18 @@ async function openParts(
     } else {
       venueSetup = paperVenueSetup(config, clock, marketSource.instruments);
     }
-    return { bus, marketData, marketSource, venueSetup, binance };
+    const store = await openDesStore(config, logger);
+    try {
+      // A venue whose orders outlive DES (Binance) keeps its starting cash: a restart replays fills on it.
+      const baseline =
+        venueSetup.venue.resume !== undefined
+          ? await portfolioBaseline(store, venueSetup.venue.accountId, venueSetup.initialCash, clock.now())
+          : { cash: venueSetup.initialCash, restored: false };
+      return { bus, marketData, marketSource, venueSetup, binance, store, baseline };
+    } catch (e) {
+      await closeQuietly(store);
+      throw e;
+    }
   } catch (e) {
     await binance?.rest.close();
     throw e;

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { pino } from "pino";
 import { Decimal, type StrategyId, strategyId } from "../core/index.ts";
 import type { OrderFilled } from "../model/index.ts";
-import { SqliteStore } from "../persistence/index.ts";
+import { type DesStore, SqlDesStore, SqliteStore } from "../persistence/index.ts";
+import { openTestPostgres } from "../persistence/test-support/postgres-test-db.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import {
   BTCUSDT,
@@ -41,85 +42,128 @@ function fills(from: number, to: number): OrderFilled[] {
   return out;
 }
 
+/** Opens an empty store of one kind for one test (undefined: skipped, PostgreSQL unreachable outside CI). */
+interface StoreKind {
+  readonly name: string;
+  open(t: TestContext): Promise<DesStore | undefined>;
+}
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "des-recovery-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const STORE_KINDS: readonly StoreKind[] = [
+  { name: "sqlite", open: async (t) => SqliteStore.open(join(tempDir(t), "des.sqlite")) },
+  {
+    name: "postgres",
+    open: async (t) => {
+      const driver = await openTestPostgres(t);
+      if (driver === undefined) return undefined;
+      return SqlDesStore.open({ driver, journalPath: join(tempDir(t), "journal.sqlite") });
+    },
+  },
+];
+
 /** A store holding fills 1..40 with a books snapshot taken after fill 20, and the live portfolio. */
-function storeWithSnapshotAt20(): { store: SqliteStore; live: Portfolio } {
-  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), "des-recovery-")), "des.sqlite"));
+async function storeWithSnapshotAt20(
+  kind: StoreKind,
+  t: TestContext,
+): Promise<{ store: DesStore; live: Portfolio } | undefined> {
+  const store = await kind.open(t);
+  if (store === undefined) return undefined;
+  t.after(() => store.close());
   const live = newPortfolio();
-  const apply = (batch: OrderFilled[]) => {
+  const apply = async (batch: OrderFilled[]) => {
     for (const f of batch) {
       live.applyFill(f);
       store.recordOrderEvent(f);
     }
-    store.flush();
+    await store.flush();
   };
-  apply(fills(1, 20));
-  saveBooksSnapshot(store, live, 1);
-  apply(fills(21, 40));
+  await apply(fills(1, 20));
+  await saveBooksSnapshot(store, live, 1);
+  await apply(fills(21, 40));
   return { store, live };
 }
 
-test("a restart restores the books snapshot and applies only the fills written after it", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  const restarted = newPortfolio();
-  const rebuild = rebuildPortfolio(store, restarted, noBaselines, PAPER, silent);
-  assert.deepEqual(rebuild, { from: "snapshot", fills: 20 });
-  assert.deepEqual(restarted.exportBooks().books, live.exportBooks().books);
-  store.close();
-});
-
-test("the realized PnL of every restored strategy position becomes execution's baseline", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  const baselines = new Map<string, string>();
-  const execution = {
-    setRealizedPnlBaseline: (s: StrategyId, i: string, pnl: Decimal) =>
-      baselines.set(`${s}|${i}`, pnl.toString()),
-  };
-  rebuildPortfolio(store, newPortfolio(), execution, PAPER, silent);
-  for (const s of STRATEGIES.slice(0, 2)) {
-    assert.equal(baselines.get(`${s}|${BTCUSDT}`), live.positionView(s, BTCUSDT).realizedPnl.toString());
-  }
-  store.close();
-});
-
 /** A restart that must replay every stored fill: same books as the live portfolio. */
-function assertFullReplay(store: SqliteStore, live: Portfolio): void {
+async function assertFullReplay(store: DesStore, live: Portfolio): Promise<void> {
   const restarted = newPortfolio();
-  assert.deepEqual(rebuildPortfolio(store, restarted, noBaselines, PAPER, silent), {
+  assert.deepEqual(await rebuildPortfolio(store, restarted, noBaselines, PAPER, silent), {
     from: "fills",
     fills: 40,
   });
   assert.deepEqual(restarted.exportBooks().books, live.exportBooks().books);
-  store.close();
 }
 
-test("a refused snapshot falls back to replaying every stored fill, with the same books", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  store.saveNow(BOOKS_ID, { version: 99, books: "corrupt" });
-  assertFullReplay(store, live);
-});
-
-test("a snapshot with a stored last fill but corrupt books falls back, leaving no half-restored book", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  const good = store.loadNow(BOOKS_ID) as Record<string, unknown>;
-  store.saveNow(BOOKS_ID, {
-    ...good,
-    books: [{ kind: "strategy", id: "s1", cash: { USDT: "not a number" } }],
+for (const kind of STORE_KINDS) {
+  test(`${kind.name}: a restart restores the books snapshot and applies only the fills written after it`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    const restarted = newPortfolio();
+    const rebuild = await rebuildPortfolio(stored.store, restarted, noBaselines, PAPER, silent);
+    assert.deepEqual(rebuild, { from: "snapshot", fills: 20 });
+    assert.deepEqual(restarted.exportBooks().books, stored.live.exportBooks().books);
   });
-  assertFullReplay(store, live);
-});
 
-test("a snapshot whose last fill is not stored falls back to replaying every stored fill", () => {
-  const { store, live } = storeWithSnapshotAt20();
-  const snapshot = newPortfolio().exportBooks();
-  store.saveNow(BOOKS_ID, {
-    ...snapshot,
-    lastFill: {
-      accountId: PAPER,
-      instrumentId: BTCUSDT,
-      tradeId: "never-stored",
-      clientOrderId: "c0",
-      ts: 1,
-    },
+  test(`${kind.name}: the realized PnL of every restored strategy position becomes execution's baseline`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    const baselines = new Map<string, string>();
+    const execution = {
+      setRealizedPnlBaseline: (s: StrategyId, i: string, pnl: Decimal) =>
+        baselines.set(`${s}|${i}`, pnl.toString()),
+    };
+    await rebuildPortfolio(stored.store, newPortfolio(), execution, PAPER, silent);
+    for (const s of STRATEGIES.slice(0, 2)) {
+      assert.equal(
+        baselines.get(`${s}|${BTCUSDT}`),
+        stored.live.positionView(s, BTCUSDT).realizedPnl.toString(),
+      );
+    }
   });
-  assertFullReplay(store, live);
-});
+
+  test(`${kind.name}: without a snapshot every stored fill is replayed, with the same books`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    await stored.store.save(BOOKS_ID, null);
+    await assertFullReplay(stored.store, stored.live);
+  });
+
+  test(`${kind.name}: a refused snapshot falls back to replaying every stored fill, with the same books`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    await stored.store.save(BOOKS_ID, { version: 99, books: "corrupt" });
+    await assertFullReplay(stored.store, stored.live);
+  });
+
+  test(`${kind.name}: a snapshot with a stored last fill but corrupt books falls back, leaving no half-restored book`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    const good = (await stored.store.load(BOOKS_ID)) as Record<string, unknown>;
+    await stored.store.save(BOOKS_ID, {
+      ...good,
+      books: [{ kind: "strategy", id: "s1", cash: { USDT: "not a number" } }],
+    });
+    await assertFullReplay(stored.store, stored.live);
+  });
+
+  test(`${kind.name}: a snapshot whose last fill is not stored falls back to replaying every stored fill`, async (t) => {
+    const stored = await storeWithSnapshotAt20(kind, t);
+    if (stored === undefined) return;
+    const snapshot = newPortfolio().exportBooks();
+    await stored.store.save(BOOKS_ID, {
+      ...snapshot,
+      lastFill: {
+        accountId: PAPER,
+        instrumentId: BTCUSDT,
+        tradeId: "never-stored",
+        clientOrderId: "c0",
+        ts: 1,
+      },
+    });
+    await assertFullReplay(stored.store, stored.live);
+  });
+}

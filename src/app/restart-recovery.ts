@@ -10,7 +10,7 @@ import {
 } from "../core/index.ts";
 import type { ExecutionEngine, RecoveryOptions, RecoveryReport, RestoredOrder } from "../execution/index.ts";
 import type { Instrument, OrderFilled, VenuePort } from "../model/index.ts";
-import type { SqliteStore } from "../persistence/index.ts";
+import type { DesStore } from "../persistence/index.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import { bookAssetTotals } from "./book-asset-totals.ts";
 
@@ -32,18 +32,18 @@ interface StoredBaseline {
  * restart uses the stored baseline, because the stored fills since then are replayed on top of it
  * (using the venue's current balances would count those fills twice).
  */
-export function portfolioBaseline(
-  store: SqliteStore,
+export async function portfolioBaseline(
+  store: DesStore,
   accountId: AccountId,
   venueCash: Readonly<Record<string, string>>,
   nowUs: number,
-): { cash: Readonly<Record<string, string>>; restored: boolean } {
-  const saved = store.loadNow(BASELINE_ID) as StoredBaseline | undefined;
+): Promise<{ cash: Readonly<Record<string, string>>; restored: boolean }> {
+  const saved = (await store.load(BASELINE_ID)) as StoredBaseline | undefined;
   if (saved !== undefined && saved !== null && saved.accountId === accountId && isCashRecord(saved.cash)) {
     return { cash: saved.cash, restored: true };
   }
   const baseline: StoredBaseline = { accountId, cash: { ...venueCash }, since: nowUs };
-  void store.save(BASELINE_ID, baseline, nowUs);
+  await store.save(BASELINE_ID, baseline, nowUs);
   return { cash: venueCash, restored: false };
 }
 
@@ -57,8 +57,8 @@ function isCashRecord(value: unknown): value is Record<string, string> {
  * after the store has written every fill the portfolio applied (after a flush, in the same tick):
  * a snapshot must never be durable before its fills.
  */
-export function saveBooksSnapshot(store: SqliteStore, portfolio: Portfolio, nowUs: number): void {
-  store.saveNow(BOOKS_ID, portfolio.exportBooks(), nowUs);
+export function saveBooksSnapshot(store: DesStore, portfolio: Portfolio, nowUs: number): Promise<void> {
+  return store.save(BOOKS_ID, portfolio.exportBooks(), nowUs);
 }
 
 /** How the books were rebuilt at start. */
@@ -75,17 +75,22 @@ export interface BooksRebuild {
  * snapshot (none, refused, or its last fill not stored), from every stored fill on the baseline
  * cash. Then gives execution each position's realized PnL as its baseline.
  */
-export function rebuildPortfolio(
-  store: SqliteStore,
+export async function rebuildPortfolio(
+  store: DesStore,
   portfolio: Portfolio,
   execution: Pick<ExecutionEngine, "setRealizedPnlBaseline">,
   accountId: AccountId,
   log: Logger,
-): BooksRebuild {
-  const after = restoreBooksSnapshot(store, portfolio, accountId, log);
+): Promise<BooksRebuild> {
+  const after = await restoreBooksSnapshot(store, portfolio, accountId, log);
   const fills = after ?? store.eachAccountFill(accountId);
   let applied = 0;
-  for (const fill of fills) if (portfolio.applyFill(fill)) applied++;
+  if (Symbol.asyncIterator in fills) {
+    for await (const fill of fills) if (portfolio.applyFill(fill)) applied++;
+  } else {
+    // The embedded store streams synchronously: no await per fill on a long replay.
+    for (const fill of fills) if (portfolio.applyFill(fill)) applied++;
+  }
   for (const book of portfolio.snapshot().strategies) {
     for (const p of book.positions) {
       execution.setRealizedPnlBaseline(book.owner as StrategyId, p.instrumentId, p.realizedPnl);
@@ -95,15 +100,15 @@ export function rebuildPortfolio(
 }
 
 /** Restores the stored snapshot; returns the fills written after it, or undefined to replay all. */
-function restoreBooksSnapshot(
-  store: SqliteStore,
+async function restoreBooksSnapshot(
+  store: DesStore,
   portfolio: Portfolio,
   accountId: AccountId,
   log: Logger,
-): readonly OrderFilled[] | undefined {
+): Promise<readonly OrderFilled[] | undefined> {
   let saved: unknown;
   try {
-    saved = store.loadNow(BOOKS_ID);
+    saved = await store.load(BOOKS_ID);
   } catch (e) {
     log.warn({ err: toError(e).message }, "books snapshot unreadable: replaying every stored fill");
     return undefined;
@@ -118,9 +123,9 @@ function restoreBooksSnapshot(
   }
   const after =
     last === null
-      ? [...store.eachAccountFill(accountId)]
+      ? await allOf(store.eachAccountFill(accountId))
       : last.accountId === accountId
-        ? store.accountFillsAfter(accountId, last.tradeId as TradeId)
+        ? await store.accountFillsAfter(accountId, last.tradeId as TradeId)
         : undefined;
   if (after === undefined) {
     log.warn({ lastFill: last }, "books snapshot's last fill is not stored: replaying every stored fill");
@@ -135,6 +140,13 @@ function restoreBooksSnapshot(
   return after;
 }
 
+/** Every item of a sync or async iterable, in order. */
+async function allOf<T>(items: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 /** The account and trade id of a stored snapshot's last fill; null: none yet; undefined: malformed. */
 function lastFillOf(saved: unknown): { accountId: string; tradeId: string } | null | undefined {
   const last = (saved as { lastFill?: unknown }).lastFill;
@@ -145,8 +157,8 @@ function lastFillOf(saved: unknown): { accountId: string; tradeId: string } | nu
 }
 
 /** Tracks again, in execution, the orders whose intents are not done in the journal. Returns how many. */
-export function restoreJournaledOrders(store: SqliteStore, execution: ExecutionEngine): number {
-  const orders: RestoredOrder[] = store.intents.openIntents().map((i) => ({
+export async function restoreJournaledOrders(store: DesStore, execution: ExecutionEngine): Promise<number> {
+  const orders: RestoredOrder[] = (await store.openIntents()).map((i) => ({
     ...i,
     accepted: i.lastStatus !== "SUBMITTED" && i.lastStatus !== "INITIALIZED",
   }));

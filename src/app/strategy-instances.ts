@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { type StrategyId, toError } from "../core/index.ts";
-import type { SqliteStore } from "../persistence/index.ts";
+import type { Awaitable, DesStore } from "../persistence/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
 
 /**
@@ -30,14 +30,14 @@ function configJson(strategies: StrategyEngine, id: StrategyId): string {
 
 /** Saves an instance's configuration, current parameters and `status` (default: its status now). */
 export function saveStrategyInstance(
-  store: SqliteStore,
+  store: DesStore,
   strategies: StrategyEngine,
   id: StrategyId,
   nowUs: number,
   status: string = strategies.status(id),
-): void {
+): Awaitable<void> {
   const config = strategies.config(id);
-  store.saveStrategyInstance({
+  return store.saveStrategyInstance({
     strategyId: id,
     kind: config.strategy,
     instrumentId: config.instrument,
@@ -53,13 +53,13 @@ export function saveStrategyInstance(
  * returns which to pause or stop once started. Parameters a definition cannot take while it exists
  * (no updateParams hook) or no longer accepts are logged and the file's kept.
  */
-export function restoreStrategyInstances(
-  store: SqliteStore,
+export async function restoreStrategyInstances(
+  store: DesStore,
   strategies: StrategyEngine,
   log: Logger,
-): RestoredInstances {
+): Promise<RestoredInstances> {
   const restored: RestoredInstances = { params: [], pause: [], stop: [], fileChanged: [] };
-  const stored = new Map(store.strategyInstances().map((r) => [r.strategyId, r]));
+  const stored = new Map((await store.strategyInstances()).map((r) => [r.strategyId, r]));
   for (const id of strategies.ids()) {
     const row = stored.get(id);
     if (row === undefined) continue;

@@ -1,5 +1,13 @@
 export * from "./batch/index.ts";
 export * from "./cache/index.ts";
+export type {
+  Awaitable,
+  DbType,
+  DesStore,
+  StoreCounts,
+  StoredStrategyInstance,
+  StoreStats,
+} from "./des-store.ts";
 export * from "./repositories/index.ts";
 export { migrate, migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./schema/migrations.ts";
@@ -19,10 +27,6 @@ export type {
 } from "./sql/sql-types.ts";
 export { SqliteDriver } from "./sql/sqlite-driver.ts";
 export { isTransientDbError } from "./sql/transient-errors.ts";
+export { SqlDesStore, type SqlDesStoreOptions } from "./sql-des-store.ts";
 export { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
-export {
-  SqliteStore,
-  type SqliteStoreOptions,
-  type StoredStrategyInstance,
-  type StoreStats,
-} from "./sqlite-store.ts";
+export { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.ts";

@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import {
   type AccountId,
   type ClientOrderId,
@@ -15,9 +13,10 @@ import {
   type VenueOrderId,
 } from "../core/index.ts";
 import type { Liquidity, OrderEvent, OrderFilled, OrderSide, OrderStatus, Signal } from "../model/index.ts";
+import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
+import { openLocalSqlite } from "./open-local-sqlite.ts";
 import { statusAfter } from "./repositories/order-status-change.ts";
-import { migrateSqliteSync } from "./schema/migrate.ts";
-import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
+import { type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -25,28 +24,6 @@ export interface SqliteStoreOptions {
   readonly maxPendingWrites?: number;
   /** Pending writes above which new records are refused with an error (back-pressure, never a silent drop). */
   readonly maxBufferedWrites?: number;
-}
-
-/** A strategy instance as stored: the configuration it was created from (JSON), its current parameters (JSON) and its last status. */
-export interface StoredStrategyInstance {
-  readonly strategyId: string;
-  readonly kind: string;
-  readonly instrumentId: string;
-  readonly configJson: string;
-  readonly paramsJson: string;
-  readonly status: string;
-  readonly updatedAt: number;
-}
-
-/** Counters of the store's write buffer. */
-export interface StoreStats {
-  readonly pendingWrites: number;
-  readonly writesTotal: number;
-  readonly batchesTotal: number;
-  readonly errorsTotal: number;
-  readonly lastBatchSize: number;
-  /** When the last flush that wrote records committed (ms since the epoch; 0: none yet). */
-  readonly lastFlushAt: number;
 }
 
 type PendingWrite = { kind: "order"; event: OrderEvent } | { kind: "signal"; signal: Signal };
@@ -62,7 +39,8 @@ type PendingWrite = { kind: "order"; event: OrderEvent } | { kind: "signal"; sig
  * power loss or OS crash the last transactions before the failure may be rolled back (the database
  * stays consistent). Buffered writes not yet flushed are lost on kill -9; graceful shutdown flushes.
  */
-export class SqliteStore {
+export class SqliteStore implements DesStore {
+  readonly dbType = "sqlite" as const;
   /** The order intent journal (written before a live venue is sent an order). */
   readonly intents: SqliteOrderJournal;
   readonly #db: DatabaseSync;
@@ -71,6 +49,8 @@ export class SqliteStore {
   #pending: PendingWrite[] = [];
   #stats = { writesTotal: 0, batchesTotal: 0, errorsTotal: 0, lastBatchSize: 0, lastFlushAt: 0 };
   #flushObserver: ((records: number, micros: number) => void) | undefined;
+  /** The seq of the last fill written (fills.seq: the order the books applied them in). */
+  #lastSeq: number;
   readonly #stmts: {
     loadState: StatementSync;
     saveState: StatementSync;
@@ -89,6 +69,7 @@ export class SqliteStore {
     this.#maxPending = options.maxPendingWrites ?? 1000;
     this.#maxBuffered = options.maxBufferedWrites ?? 100_000;
     this.intents = new SqliteOrderJournal(db);
+    this.#lastSeq = (db.prepare("SELECT COALESCE(MAX(seq), 0) AS m FROM fills").get() as { m: number }).m;
     this.#stmts = {
       loadState: db.prepare("SELECT state_json FROM strategy_state WHERE strategy_id = ?"),
       saveState: db.prepare(
@@ -104,7 +85,7 @@ export class SqliteStore {
       ),
       insertFill: db.prepare(
         `INSERT OR IGNORE INTO fills (account_id, trade_id, client_order_id, strategy_id, instrument_id, side,
-           quantity, price, commission, commission_asset, liquidity, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           quantity, price, commission, commission_asset, liquidity, ts, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertSignal: db.prepare(
         "INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)",
@@ -133,22 +114,7 @@ export class SqliteStore {
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      const db = new DatabaseSync(path);
-      db.exec(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-      );
-      migrateSqliteSync(db);
-      return new SqliteStore(db, options);
-    } catch (e) {
-      throw new DesError(
-        ErrorCode.StoreFailed,
-        `cannot open SQLite store ${path}: ${toError(e).message}`,
-        { path },
-        { cause: e },
-      );
-    }
+    return new SqliteStore(openLocalSqlite(path), options);
   }
 
   /** Returns the schema version applied. */
@@ -277,8 +243,13 @@ export class SqliteStore {
     return (this.#stmts.accountFillsAfter.all(row.r, accountId) as unknown as StoredFillRow[]).map(fillOfRow);
   }
 
+  /** The journal's intents not done, with the status and fills this file holds for each. */
+  openIntents(): JournaledOrder[] {
+    return this.intents.openIntents();
+  }
+
   /** Returns the counts of rows per table (for the API and tests). */
-  counts(): Record<"orders" | "fills" | "signals" | "strategy_state", number> {
+  counts(): StoreCounts {
     const count = (t: string) =>
       (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
     return {
@@ -357,6 +328,7 @@ export class SqliteStore {
       e.commissionAsset,
       e.liquidity,
       e.ts,
+      ++this.#lastSeq,
     );
   }
 }

@@ -24,6 +24,8 @@ export interface BatchWriterOptions {
   readonly onDeadLetter?: (letter: DeadLetter) => void;
   /** Called for every failed write transaction, transient or not (log it). Exceptions thrown here are ignored. */
   readonly onWriteError?: (error: WriteErrorSummary) => void;
+  /** Called after every committed transaction with its rows and duration (µs). Exceptions thrown here are ignored. */
+  readonly onCommit?: (rows: number, latencyUs: number) => void;
 }
 
 /** The options with every default filled in. */
@@ -38,6 +40,7 @@ export interface ResolvedBatchWriterOptions {
   readonly random: () => number;
   readonly onDeadLetter: ((letter: DeadLetter) => void) | undefined;
   readonly onWriteError: ((error: WriteErrorSummary) => void) | undefined;
+  readonly onCommit: ((rows: number, latencyUs: number) => void) | undefined;
 }
 
 /** The defaults of BatchWriterOptions. */
@@ -65,6 +68,7 @@ export function resolveBatchWriterOptions(options: BatchWriterOptions = {}): Res
     random: options.random ?? Math.random,
     onDeadLetter: options.onDeadLetter,
     onWriteError: options.onWriteError,
+    onCommit: options.onCommit,
   };
   const positive = ["maxBatchRows", "flushIntervalMs", "maxQueuedRows", "maxDeadLetters"] as const;
   for (const name of positive) {

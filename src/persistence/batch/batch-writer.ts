@@ -280,6 +280,7 @@ export class BatchWriter {
         s.lastBatchSize = outcome.rows;
         s.lastFlushAt = Date.now();
         this.#latency.record(outcome.latencyUs);
+        safely(() => this.#options.onCommit?.(outcome.rows, outcome.latencyUs));
         return;
       case "transient":
         this.#consecutiveTransient++;

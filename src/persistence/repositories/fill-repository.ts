@@ -28,6 +28,8 @@ export interface FillRecord {
   readonly commissionAsset: string;
   readonly liquidity: Liquidity;
   readonly ts: UnixMicros;
+  /** The order DES applied the fill to its books in (increasing; undefined for fills from before it was kept). */
+  readonly seq?: number;
 }
 
 /** Fills, append-only and idempotent by (account, trade id). */
@@ -40,13 +42,23 @@ export interface FillRepository {
   get(accountId: AccountId, tradeId: TradeId): Promise<FillRecord | undefined>;
   /** The fills of an order, oldest first (by ts, then trade id). */
   byOrder(clientOrderId: ClientOrderId): Promise<FillRecord[]>;
-  /** The fills of an account, oldest first (by ts, then trade id): what a portfolio is rebuilt from. */
+  /** The fills of an account, oldest first (by ts, then trade id). */
   byAccount(accountId: AccountId): Promise<FillRecord[]>;
+  /**
+   * At most `limit` fills of an account with a seq above `afterSeq`, by seq: the order they were applied
+   * to the books, what a portfolio is rebuilt from (page with the last seq returned).
+   */
+  byAccountAfterSeq(accountId: AccountId, afterSeq: number, limit: number): Promise<FillRecord[]>;
+  /** The seq of a stored fill (undefined when the fill is not stored or has none). */
+  seqOf(accountId: AccountId, tradeId: TradeId): Promise<number | undefined>;
+  /** The largest seq stored (0 when none). */
+  maxSeq(): Promise<number>;
 }
 
-/** The fill an OrderFilled event records. */
-export function fillRecordOf(event: OrderFilled): FillRecord {
+/** The fill an OrderFilled event records (`seq`: the order it was applied in, when the caller keeps it). */
+export function fillRecordOf(event: OrderFilled, seq?: number): FillRecord {
   return {
+    ...(seq === undefined ? {} : { seq }),
     accountId: event.accountId,
     tradeId: event.tradeId,
     clientOrderId: event.clientOrderId,
@@ -114,9 +126,32 @@ export class SqlFillRepository implements FillRepository {
     );
     return rows.map(fillOf);
   }
+
+  async byAccountAfterSeq(accountId: AccountId, afterSeq: number, limit: number): Promise<FillRecord[]> {
+    const rows = await this.#db.query(
+      `SELECT ${COLUMNS} FROM fills WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      [accountId, afterSeq, limit],
+    );
+    return rows.map(fillOf);
+  }
+
+  async seqOf(accountId: AccountId, tradeId: TradeId): Promise<number | undefined> {
+    const rows = await this.#db.query("SELECT seq FROM fills WHERE account_id = ? AND trade_id = ?", [
+      accountId,
+      tradeId,
+    ]);
+    const seq = rows[0]?.["seq"];
+    return seq === undefined || seq === null ? undefined : Number(seq);
+  }
+
+  async maxSeq(): Promise<number> {
+    const rows = await this.#db.query("SELECT MAX(seq) AS m FROM fills");
+    return Number(rows[0]?.["m"] ?? 0);
+  }
 }
 
-function fillRow(f: FillRecord): SqlRow {
+/** The fills-table row of a fill. */
+export function fillRow(f: FillRecord): SqlRow {
   return {
     account_id: f.accountId,
     trade_id: f.tradeId,
@@ -130,10 +165,12 @@ function fillRow(f: FillRecord): SqlRow {
     commission_asset: f.commissionAsset,
     liquidity: f.liquidity,
     ts: f.ts,
+    seq: f.seq ?? null,
   };
 }
 
-function fillOf(r: SqlRow): FillRecord {
+/** The fill a fills-table row holds. */
+export function fillOf(r: SqlRow): FillRecord {
   return {
     accountId: textOf(r, "account_id") as AccountId,
     tradeId: textOf(r, "trade_id") as TradeId,
@@ -147,5 +184,6 @@ function fillOf(r: SqlRow): FillRecord {
     commissionAsset: textOf(r, "commission_asset"),
     liquidity: textOf(r, "liquidity") as Liquidity,
     ts: microsOf(r, "ts"),
+    ...(r["seq"] === null || r["seq"] === undefined ? {} : { seq: Number(r["seq"]) }),
   };
 }

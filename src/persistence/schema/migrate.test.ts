@@ -16,7 +16,7 @@ const versions = (steps: ReturnType<typeof planMigration>) =>
   steps.map((s) => `${s.direction} ${s.migration.version}`);
 
 test("the plan goes up in order, down in reverse, and refuses a missing down step before anything", () => {
-  assert.equal(LATEST_SCHEMA_VERSION, 3);
+  assert.equal(LATEST_SCHEMA_VERSION, 4);
   assert.deepEqual(versions(planMigration(0, 3)), ["up 1", "up 2", "up 3"]);
   assert.deepEqual(versions(planMigration(1, 3)), ["up 2", "up 3"]);
   assert.deepEqual(versions(planMigration(3, 3)), []);
@@ -29,8 +29,8 @@ test("the plan goes up in order, down in reverse, and refuses a missing down ste
       e.message === "cannot migrate down to version 0: migration 1 (core tables) has no down step" &&
       e.details.version === 1,
   );
-  assert.throws(() => planMigration(0, 4), /unknown schema version 4/);
-  assert.throws(() => planMigration(7, 3), /database schema version 7 is newer than this DES knows \(3\)/);
+  assert.throws(() => planMigration(0, 5), /unknown schema version 5/);
+  assert.throws(() => planMigration(7, 3), /database schema version 7 is newer than this DES knows \(4\)/);
 });
 
 async function tableExists(db: SqlDriver, table: string): Promise<boolean> {
@@ -46,12 +46,17 @@ for (const factory of SQL_DRIVER_FACTORIES.filter((f) => f.name !== "postgres (m
     const db = await factory.open(t);
     if (db === undefined) return;
     assert.equal(await schemaVersion(db), 0);
-    assert.deepEqual(await migrate(db), { fromVersion: 0, toVersion: 3, applied: [1, 2, 3], reverted: [] });
-    assert.equal(await schemaVersion(db), 3);
+    assert.deepEqual(await migrate(db), {
+      fromVersion: 0,
+      toVersion: 4,
+      applied: [1, 2, 3, 4],
+      reverted: [],
+    });
+    assert.equal(await schemaVersion(db), 4);
     for (const table of ["orders", "fills", "order_intents", "positions", "audit_events"]) {
       assert.ok(await tableExists(db, table), table);
     }
-    assert.deepEqual(await migrate(db), { fromVersion: 3, toVersion: 3, applied: [], reverted: [] });
+    assert.deepEqual(await migrate(db), { fromVersion: 4, toVersion: 4, applied: [], reverted: [] });
     const rows = await db.query<{ version: number; name: string; applied_at: number }>(
       "SELECT version, name, applied_at FROM schema_migrations ORDER BY version",
     );
@@ -68,21 +73,21 @@ for (const factory of SQL_DRIVER_FACTORIES.filter((f) => f.name !== "postgres (m
       "INSERT INTO order_intents (client_order_id, strategy_id, instrument_id, side, type, quantity, time_in_force, reduce_only, created_at, sent_at) VALUES ('c1', 's', 'i', 'BUY', 'LIMIT', '1.5', 'GTC', 0, 1, 2)",
     );
     assert.deepEqual(await migrate(db, { targetVersion: 2 }), {
-      fromVersion: 3,
+      fromVersion: 4,
       toVersion: 2,
       applied: [],
-      reverted: [3],
+      reverted: [4, 3],
     });
     assert.equal(await schemaVersion(db), 2);
     assert.equal(await tableExists(db, "positions"), false);
     assert.equal(await tableExists(db, "audit_events"), false);
     assert.deepEqual(await db.query("SELECT quantity FROM order_intents"), [{ quantity: "1.5" }]);
 
-    assert.deepEqual(await migrate(db), { fromVersion: 2, toVersion: 3, applied: [3], reverted: [] });
+    assert.deepEqual(await migrate(db), { fromVersion: 2, toVersion: 4, applied: [3, 4], reverted: [] });
     assert.ok(await tableExists(db, "positions"));
 
     await assert.rejects(migrate(db, { targetVersion: 0 }), /migration 1 \(core tables\) has no down step/);
-    assert.equal(await schemaVersion(db), 3, "a refused down run changes nothing");
+    assert.equal(await schemaVersion(db), 4, "a refused down run changes nothing");
   });
 
   test(`${factory.name}: a failing step is rolled back whole and names its version`, async (t) => {
@@ -108,9 +113,9 @@ for (const factory of SQL_DRIVER_FACTORIES.filter((f) => f.name !== "postgres (m
     const db = await factory.open(t);
     if (db === undefined) return;
     const reports = await Promise.all([migrate(db), migrate(db), migrate(db)]);
-    assert.deepEqual(reports.flatMap((r) => r.applied).sort(), [1, 2, 3]);
-    assert.ok(reports.every((r) => r.toVersion === 3));
-    assert.deepEqual(await db.query("SELECT COUNT(*) AS c FROM schema_migrations"), [{ c: 3 }]);
+    assert.deepEqual(reports.flatMap((r) => r.applied).sort(), [1, 2, 3, 4]);
+    assert.ok(reports.every((r) => r.toVersion === 4));
+    assert.deepEqual(await db.query("SELECT COUNT(*) AS c FROM schema_migrations"), [{ c: 4 }]);
   });
 }
 
@@ -127,8 +132,8 @@ test("migrateSqliteSync builds the same schema as migrate, and goes down and up"
   t.after(() => sync.close());
   assert.deepEqual(migrateSqliteSync(sync), {
     fromVersion: 0,
-    toVersion: 3,
-    applied: [1, 2, 3],
+    toVersion: 4,
+    applied: [1, 2, 3, 4],
     reverted: [],
   });
   const driver = SqliteDriver.open(join(dir, "async.db"));
@@ -136,16 +141,16 @@ test("migrateSqliteSync builds the same schema as migrate, and goes down and up"
   await migrate(driver);
   assert.deepEqual(schemaOf(sync), schemaOf(driver.database));
   assert.deepEqual(migrateSqliteSync(sync, { targetVersion: 1 }), {
-    fromVersion: 3,
+    fromVersion: 4,
     toVersion: 1,
     applied: [],
-    reverted: [3, 2],
+    reverted: [4, 3, 2],
   });
   assert.throws(
     () => migrateSqliteSync(sync, { targetVersion: 0 }),
     /migration 1 \(core tables\) has no down step/,
   );
-  assert.deepEqual(migrateSqliteSync(sync).applied, [2, 3]);
+  assert.deepEqual(migrateSqliteSync(sync).applied, [2, 3, 4]);
   assert.deepEqual(schemaOf(sync), schemaOf(driver.database));
 });
 
@@ -159,6 +164,39 @@ test("an existing version-2 store file is upgraded to the latest schema when the
   old.close();
   const store = SqliteStore.open(path);
   t.after(() => store.close());
-  assert.equal(store.schemaVersion(), 3);
+  assert.equal(store.schemaVersion(), 4);
   assert.deepEqual(store.loadNow("s1" as never), { a: 1 });
 });
+
+const FILL_COLUMNS =
+  "account_id, trade_id, client_order_id, strategy_id, instrument_id, side, quantity, price, commission, commission_asset, liquidity, ts";
+/** A version-3 fill row: trade id and ts chosen so that insertion order differs from time order. */
+const v3Fill = (tradeId: string, ts: number) =>
+  `INSERT INTO fills (${FILL_COLUMNS}) VALUES ('a', '${tradeId}', 'c', 's', 'i', 'BUY', '1', '2', '0', 'USDT', 'TAKER', ${ts})`;
+
+for (const factory of SQL_DRIVER_FACTORIES.filter((f) => f.name !== "postgres (multi-row INSERT)")) {
+  test(`${factory.name}: version 4 numbers the fills already stored (SQLite: as written; PostgreSQL: by time)`, async (t) => {
+    const db = await factory.open(t);
+    if (db === undefined) return;
+    await migrate(db, { targetVersion: 3 });
+    for (const [tradeId, ts] of [
+      ["t3", 30],
+      ["t1", 10],
+      ["t2", 20],
+    ] as const)
+      await db.execute(v3Fill(tradeId, ts));
+    await migrate(db);
+    const rows = await db.query<{ trade_id: string; seq: number }>(
+      "SELECT trade_id, seq FROM fills ORDER BY seq",
+    );
+    const expected = db.dialect === "sqlite" ? ["t3", "t1", "t2"] : ["t1", "t2", "t3"];
+    assert.deepEqual(
+      rows.map((r) => r.trade_id),
+      expected,
+    );
+    assert.deepEqual(
+      rows.map((r) => Number(r.seq)),
+      [1, 2, 3],
+    );
+  });
+}

@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { DesError, ErrorCode, toError } from "../../core/index.ts";
 import { dialectSql } from "../sql/column-types.ts";
 import type { SqlDialect, SqlDriver, SqlExecutor } from "../sql/sql-types.ts";
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration, migrationSql } from "./migrations.ts";
 
 /** Options of a migration run. */
 export interface MigrateOptions {
@@ -197,8 +197,7 @@ function sqliteVersion(db: DatabaseSync): number {
 
 /** The statements of a step in a dialect. */
 function stepStatements(step: MigrationStep, dialect: SqlDialect): string[] {
-  const source = step.direction === "up" ? step.migration.up : step.migration.down;
-  return splitStatements(dialectSql(source ?? "", dialect));
+  return splitStatements(migrationSql(step.migration, step.direction, dialect));
 }
 
 /** DES_ERR_STORE_FAILED naming the version and direction of the step that failed. */

@@ -8,6 +8,8 @@ export interface Migration {
   readonly up: string;
   /** Undoes `up`; absent where undoing would lose data that cannot be rebuilt. */
   readonly down?: string;
+  /** Statements run after `up` in the same transaction where the dialects differ (backfills of existing rows). */
+  readonly upAfter?: Partial<Record<SqlDialect, string>>;
 }
 
 /**
@@ -161,6 +163,23 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE order_status_history;
     `,
   },
+  {
+    version: 4,
+    name: "fills.seq: the order the portfolio applied fills in, for restart replay on any database",
+    up: `
+      ALTER TABLE fills ADD COLUMN seq {integer};
+      CREATE INDEX fills_account_seq ON fills (account_id, seq);
+    `,
+    upAfter: {
+      // SQLite appended fills in the order they were applied: rowid is that order.
+      sqlite: "UPDATE fills SET seq = rowid",
+      // PostgreSQL held fills only by copy from SQLite before this version: time order, then trade id.
+      postgres: `UPDATE fills f SET seq = o.n
+        FROM (SELECT account_id, trade_id, row_number() OVER (ORDER BY ts, trade_id) AS n FROM fills) o
+        WHERE f.account_id = o.account_id AND f.trade_id = o.trade_id`,
+    },
+    down: "DROP INDEX fills_account_seq; ALTER TABLE fills DROP COLUMN seq;",
+  },
 ];
 
 /** The newest schema version DES knows. */
@@ -168,7 +187,7 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version 
 
 /** The SQL of a migration step for a dialect. */
 export function migrationSql(m: Migration, direction: "up" | "down", dialect: SqlDialect): string {
-  const sql = direction === "up" ? m.up : m.down;
+  const sql = direction === "up" ? `${m.up};\n${m.upAfter?.[dialect] ?? ""}` : m.down;
   if (sql === undefined) throw new Error(`migration ${m.version} (${m.name}) has no down step`);
   return dialectSql(sql, dialect);
 }

@@ -53,6 +53,8 @@ export const TABLES = {
       text("commission_asset"),
       text("liquidity"),
       integer("ts"),
+      // The order DES applied the fill to its books in (assigned by the store; restart replay order).
+      integer("seq", true),
     ],
     primaryKey: ["account_id", "trade_id"],
   },

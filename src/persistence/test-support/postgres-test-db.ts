@@ -7,19 +7,19 @@ export function testPostgresUrl(): string {
   return process.env.DES_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 }
 
+/** A PostgreSQL schema of one test: the server's URL and the schema's name. */
+export interface TestPostgresSchema {
+  readonly url: string;
+  readonly schema: string;
+}
+
 /**
- * Opens a PostgreSQL driver for one test, isolated in a schema of its own (des_t_<random>; test files
- * run in parallel), dropped with everything in it (CASCADE) and the pool closed when the test ends.
- * The schema starts empty: run migrate(driver) for the DES tables.
- *
- * When the server is unreachable: with CI=true the test fails (the error is thrown); elsewhere the
- * test is skipped with a message and undefined is returned, so write
- * `const db = await openTestPostgres(t); if (db === undefined) return;`.
+ * Creates an empty schema of its own (des_t_<random>) for one test, dropped with everything in it
+ * (CASCADE) when the test ends; for tests that hand PostgreSQL to another process (POSTGRES_URL +
+ * POSTGRES_SCHEMA). When the server is unreachable: with CI=true the test fails; elsewhere it is
+ * skipped with a message and undefined is returned.
  */
-export async function openTestPostgres(
-  t: TestContext,
-  options: Omit<PostgresDriverOptions, "url" | "schema"> = {},
-): Promise<PostgresDriver | undefined> {
+export async function createTestPostgresSchema(t: TestContext): Promise<TestPostgresSchema | undefined> {
   const url = testPostgresUrl();
   const schema = `des_t_${randomBytes(6).toString("hex")}`;
   let admin: PostgresDriver;
@@ -35,13 +35,38 @@ export async function openTestPostgres(
   } finally {
     await admin.close();
   }
-  const driver = await PostgresDriver.open({ poolSize: 5, ...options, url, schema });
   t.after(async () => {
+    const dropper = await PostgresDriver.open({ url, poolSize: 1 });
     try {
-      await driver.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await dropper.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     } finally {
-      await driver.close();
+      await dropper.close();
     }
   });
+  return { url, schema };
+}
+
+/**
+ * Opens a PostgreSQL driver for one test, isolated in a schema of its own (see
+ * createTestPostgresSchema; test files run in parallel), its pool closed when the test ends. The
+ * schema starts empty: run migrate(driver) for the DES tables.
+ *
+ * When the server is unreachable: with CI=true the test fails (the error is thrown); elsewhere the
+ * test is skipped with a message and undefined is returned, so write
+ * `const db = await openTestPostgres(t); if (db === undefined) return;`.
+ */
+export async function openTestPostgres(
+  t: TestContext,
+  options: Omit<PostgresDriverOptions, "url" | "schema"> = {},
+): Promise<PostgresDriver | undefined> {
+  const created = await createTestPostgresSchema(t);
+  if (created === undefined) return undefined;
+  const driver = await PostgresDriver.open({
+    poolSize: 5,
+    ...options,
+    url: created.url,
+    schema: created.schema,
+  });
+  t.after(() => driver.close());
   return driver;
 }

@@ -70,4 +70,40 @@ export function fillContract(check: ContractTest): void {
     assert.deepEqual(plain(stored), plain(fills));
     for (const [i, f] of stored.entries()) assert.equal(f.quantity.units, fills[i]!.quantity.units);
   });
+
+  check(
+    "fills: byAccountAfterSeq pages in applied order (seq), not time order; seqOf and maxSeq",
+    async ({ repos }) => {
+      assert.equal(await repos.fills.maxSeq(), 0);
+      // Applied out of time order (same microsecond for two, an older one last): seq is the truth.
+      const applied = [
+        filled("o1", "t5", 5),
+        filled("o2", "t1", 5),
+        filled("o1", "t9", 9),
+        filled("o2", "t0", 1),
+      ];
+      await repos.fills.append(fillRecordOf(applied[0]!, 1));
+      await repos.fills.appendMany(applied.slice(1).map((f, i) => fillRecordOf(f, i + 2)));
+      await repos.fills.append(fillRecordOf(filled("o3", "legacy", 0))); // no seq: never replayed by seq
+      const page1 = await repos.fills.byAccountAfterSeq(PAPER, 0, 3);
+      assert.deepEqual(
+        page1.map((f) => [f.tradeId, f.seq]),
+        [
+          ["t5", 1],
+          ["t1", 2],
+          ["t9", 3],
+        ],
+      );
+      const page2 = await repos.fills.byAccountAfterSeq(PAPER, page1.at(-1)!.seq!, 3);
+      assert.deepEqual(
+        page2.map((f) => [f.tradeId, f.seq]),
+        [["t0", 4]],
+      );
+      assert.deepEqual(await repos.fills.byAccountAfterSeq(accountId("nobody"), 0, 10), []);
+      assert.equal(await repos.fills.seqOf(PAPER, tradeId("t9")), 3);
+      assert.equal(await repos.fills.seqOf(PAPER, tradeId("legacy")), undefined);
+      assert.equal(await repos.fills.seqOf(PAPER, tradeId("none")), undefined);
+      assert.equal(await repos.fills.maxSeq(), 4);
+    },
+  );
 }

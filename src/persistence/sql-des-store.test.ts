@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { clientOrderId, dec, strategyId, tradeId } from "../core/index.ts";
+import { newOrder, type OrderFilled, type Signal } from "../model/index.ts";
+import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/fixtures.ts";
+import { sqlRepositories } from "./repositories/repositories.ts";
+import type { SqlDriver } from "./sql/sql-types.ts";
+import { SqlDesStore } from "./sql-des-store.ts";
+import { postgresCopyFactory, sqliteFactory } from "./test-support/sql-driver-factories.ts";
+
+/** A local folder for the journal file, removed when the test ends. */
+function journalPath(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "des-sql-store-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, "journal.sqlite");
+}
+
+function intentOrder(id: string, ts: number) {
+  return newOrder({
+    clientOrderId: clientOrderId(id),
+    strategyId: S1,
+    instrumentId: BTC,
+    side: "BUY",
+    type: "LIMIT",
+    quantity: dec("0.002"),
+    price: dec("27000"),
+    createdAt: at(ts),
+  });
+}
+
+const signal = (ts: number): Signal =>
+  ({ strategyId: S1, instrumentId: BTC, action: "BUY", reason: `r${ts}`, ts: at(ts) }) as Signal;
+
+const tradeIds = (fills: Iterable<OrderFilled>) => [...fills].map((f) => String(f.tradeId));
+
+async function collect(fills: AsyncIterable<OrderFilled> | Iterable<OrderFilled>): Promise<OrderFilled[]> {
+  const out: OrderFilled[] = [];
+  for await (const f of fills) out.push(f);
+  return out;
+}
+
+for (const factory of [sqliteFactory, postgresCopyFactory]) {
+  test(`${factory.name}: order events, fills and signals are batched, committed by flush, and keep the venue order id`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const journal = journalPath(t);
+    const store = await SqlDesStore.open({ driver, journalPath: journal });
+    assert.equal(store.dbType, driver.dialect);
+    store.intents.record(intentOrder("o1", 1), false, at(1));
+    store.intents.record(intentOrder("o2", 2), false, at(2));
+    store.recordOrderEvent(orderEvent("OrderSubmitted", "o1", 1));
+    store.recordOrderEvent(orderEvent("OrderAccepted", "o1", 2));
+    // Applied in this order: a later trade first, then an earlier one of the same microsecond.
+    store.recordOrderEvent(filled("o1", "t9", 3, "PARTIALLY_FILLED", dec("0.001")));
+    store.recordOrderEvent(filled("o1", "t1", 3, "PARTIALLY_FILLED", dec("0.001")));
+    store.recordOrderEvent(orderEvent("OrderCanceled", "o1", 4)); // carries no venue order id
+    store.recordOrderEvent(orderEvent("OrderSubmitted", "o2", 5));
+    store.recordSignal(signal(6));
+    store.recordSignal(signal(7));
+    assert.ok(store.stats().pendingWrites > 0);
+    assert.equal(store.intents.openCount(), 2, "nothing is done before the batch commits");
+
+    await store.flush();
+    assert.equal(store.stats().pendingWrites, 0);
+    assert.ok(store.stats().batchesTotal >= 1);
+    assert.deepEqual(await store.counts(), { orders: 2, fills: 2, signals: 2, strategy_state: 0 });
+    const repos = sqlRepositories(driver);
+    const o1 = await repos.orders.get(clientOrderId("o1"));
+    assert.equal(o1?.status, "CANCELED");
+    assert.equal(o1?.venueOrderId, "v-o1", "a cancel does not erase the venue order id");
+    assert.deepEqual(
+      (await repos.orders.history(clientOrderId("o1"))).map((h) => h.status),
+      ["SUBMITTED", "ACCEPTED", "PARTIALLY_FILLED", "PARTIALLY_FILLED", "CANCELED"],
+    );
+    assert.equal(store.intents.openCount(), 1, "o1 is done once its final event is committed; o2 is open");
+    assert.deepEqual(tradeIds(await collect(store.eachAccountFill(PAPER))), ["t9", "t1"], "applied order");
+    assert.deepEqual(tradeIds((await store.accountFillsAfter(PAPER, tradeId("t9"))) ?? []), ["t1"]);
+    assert.equal(await store.accountFillsAfter(PAPER, tradeId("nope")), undefined);
+    const replayed = (await collect(store.eachAccountFill(PAPER)))[0];
+    assert.equal(replayed?.venueOrderId, "v-o1");
+    assert.equal(replayed?.orderStatus, "CANCELED");
+    assert.equal(replayed?.lastQty.toString(), "0.001");
+    await store.close();
+  });
+
+  test(`${factory.name}: a reopened store continues fill seq and signal ids, and restores intents, state and instances`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const journal = journalPath(t);
+    const first = await SqlDesStore.open({ driver, journalPath: journal });
+    first.intents.record(intentOrder("o1", 1), false, at(1));
+    first.recordOrderEvent(orderEvent("OrderAccepted", "o1", 2));
+    first.recordOrderEvent(filled("o1", "t1", 3, "PARTIALLY_FILLED", dec("0.001")));
+    first.recordSignal(signal(4));
+    await first.save(strategyId("s1"), { ema: "27000.5", n: 3 }, 10);
+    await first.saveStrategyInstance({
+      strategyId: "s1",
+      kind: "ema-cross",
+      instrumentId: "BTCUSDT",
+      configJson: '{"id":"s1","kind":"ema-cross"}',
+      paramsJson: '{"fast":5}',
+      status: "RUNNING",
+      updatedAt: 11,
+    });
+    await first.close();
+
+    const second = await SqlDesStore.open({ driver, journalPath: journal });
+    t.after(() => second.close());
+    assert.deepEqual(await second.load(strategyId("s1")), { ema: "27000.5", n: 3 });
+    assert.equal(await second.load(strategyId("none")), undefined);
+    const [instance] = await second.strategyInstances();
+    assert.equal(instance?.paramsJson, '{"fast":5}');
+    assert.equal(instance?.status, "RUNNING");
+    const [open] = await second.openIntents();
+    assert.equal(open?.clientOrderId, "o1");
+    assert.equal(open?.lastStatus, "PARTIALLY_FILLED", "the status the database holds");
+    assert.equal(open?.venueOrderId, "v-o1");
+    assert.deepEqual(
+      open?.fills.map((f) => [String(f.tradeId), f.quantity.toString()]),
+      [["t1", "0.001"]],
+    );
+
+    second.recordOrderEvent(filled("o1", "t2", 5, "PARTIALLY_FILLED", dec("0.001")));
+    second.recordOrderEvent({ ...orderEvent("OrderCanceled", "o1", 6) });
+    second.recordSignal(signal(7));
+    await second.flush();
+    assert.deepEqual(tradeIds(await collect(second.eachAccountFill(PAPER))), ["t1", "t2"]);
+    const seqs = await driver.query("SELECT trade_id, seq FROM fills ORDER BY seq");
+    assert.deepEqual(
+      seqs.map((r) => [r["trade_id"], Number(r["seq"])]),
+      [
+        ["t1", 1],
+        ["t2", 2],
+      ],
+    );
+    const ids = await driver.query("SELECT id FROM signals ORDER BY id");
+    assert.deepEqual(
+      ids.map((r) => Number(r["id"])),
+      [1, 2],
+    );
+    assert.equal((await sqlRepositories(driver).orders.get(clientOrderId("o1")))?.venueOrderId, "v-o1");
+    assert.equal(second.intents.openCount(), 0);
+  });
+}
+
+test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, and keeps what it holds", async (t) => {
+  const driver = await sqliteFactory.open(t);
+  if (driver === undefined) return;
+  const store = await SqlDesStore.open({
+    driver,
+    journalPath: journalPath(t),
+    batch: { maxQueuedRows: 4, maxBatchRows: 4, flushIntervalMs: 60_000 },
+  });
+  t.after(() => store.close());
+  store.recordSignal(signal(1));
+  store.recordSignal(signal(2));
+  store.recordSignal(signal(3));
+  store.recordSignal(signal(4));
+  assert.throws(() => store.recordSignal(signal(5)), /DES_ERR_STORE_FAILED|store write of signals refused/);
+  await store.flush();
+  assert.equal((await store.counts()).signals, 4);
+  store.recordSignal(signal(6));
+  await store.flush();
+  const ids = await driver.query("SELECT id FROM signals ORDER BY id");
+  assert.deepEqual(
+    ids.map((r) => Number(r["id"])),
+    [1, 2, 3, 4, 5],
+    "a refused signal takes no id",
+  );
+});

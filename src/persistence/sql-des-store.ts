@@ -1,0 +1,396 @@
+import type { DatabaseSync } from "node:sqlite";
+import {
+  type AccountId,
+  type ClientOrderId,
+  DesError,
+  ErrorCode,
+  type InstrumentId,
+  type StrategyId,
+  type TradeId,
+  toError,
+  type UnixMicros,
+  type VenueOrderId,
+} from "../core/index.ts";
+import {
+  isTerminalStatus,
+  type OrderEvent,
+  type OrderFilled,
+  type OrderStatus,
+  type Signal,
+  type StrategyStatus,
+} from "../model/index.ts";
+import { BatchWriter } from "./batch/batch-writer.ts";
+import type { BatchWriterOptions } from "./batch/batch-writer-options.ts";
+import type { BatchWriterStats } from "./batch/batch-writer-stats.ts";
+import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
+import { openLocalSqlite } from "./open-local-sqlite.ts";
+import { type FillRecord, fillOf, fillRecordOf, fillRow } from "./repositories/fill-repository.ts";
+import { orderEventRow } from "./repositories/order-status-change.ts";
+import { type Repositories, sqlRepositories } from "./repositories/repositories.ts";
+import { migrate } from "./schema/migrate.ts";
+import { TABLES } from "./schema/tables.ts";
+import type { SqlDriver, SqlRow, TableSpec, WriteMode } from "./sql/sql-types.ts";
+import { type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
+
+/** Settings of a SqlDesStore. */
+export interface SqlDesStoreOptions {
+  /** The database (PostgreSQL in practice); the store migrates it at open. */
+  readonly driver: SqlDriver;
+  /** Whether close() closes the driver too (default false: the caller owns it and closes it after the store). */
+  readonly ownsDriver?: boolean;
+  /** The local SQLite file holding the order intent journal (DES_DB_PATH). */
+  readonly journalPath: string;
+  /** The batch writer's settings (batch size, interval, queue bound, retries). */
+  readonly batch?: BatchWriterOptions;
+}
+
+/** Fills read per query while streaming a replay. */
+const REPLAY_PAGE = 5_000;
+
+/** What a later event of an order must not erase from its row (events carry these only sometimes). */
+interface OrderMemo {
+  venueOrderId: VenueOrderId | undefined;
+  reason: string | undefined;
+}
+
+/** An intent to mark done once the order's final event is committed. */
+interface PendingDone {
+  readonly clientOrderId: ClientOrderId;
+  readonly status: OrderStatus;
+  readonly ts: number;
+  /** The batch writer's accepted-row count after this event's rows: committed once flush() covers it. */
+  readonly afterRows: number;
+}
+
+/**
+ * DES's records on any SqlDriver (PostgreSQL in practice; the tests run it on SQLite too), with the
+ * order intent journal in a local SQLite file. See docs/persistence.md, "The app's store".
+ *
+ * - Strategy state and instances are written at once (small and rare); their promises settle when
+ *   committed.
+ * - Order events, fills and signals go through a BatchWriter (off the hot path; one transaction per
+ *   batch; COPY on PostgreSQL; transient errors retried until the database is back; a full queue
+ *   refuses with DES_ERR_STORE_FAILED, never a silent drop). Rows are idempotent (orders: upsert of
+ *   the latest state; status history and fills: ignore by key; signals: ignore by the id DES
+ *   assigns), so a retried batch is harmless.
+ * - Durability before an order is sent: the intent journal (local, synchronous). An intent is marked
+ *   done only after flush() has committed the order's final event and fills in the database; a
+ *   crash in between leaves it open, and start-up asks the venue about it (fills are idempotent).
+ * - Fill order: each fill gets `seq`, the order the books applied it in (continuing from the largest
+ *   stored), which a restart replays by. One DES process writes a database (signal ids likewise).
+ */
+export class SqlDesStore implements DesStore {
+  readonly dbType;
+  readonly intents: SqliteOrderJournal;
+  readonly #driver: SqlDriver;
+  readonly #ownsDriver: boolean;
+  readonly #repos: Repositories;
+  readonly #writer: BatchWriter;
+  readonly #journalDb: DatabaseSync;
+  readonly #orders = new Map<ClientOrderId, OrderMemo>();
+  #pendingDone: PendingDone[] = [];
+  #lastSeq: number;
+  #lastSignalId: number;
+  #flushObserver: ((records: number, micros: number) => void) | undefined;
+
+  private constructor(
+    options: SqlDesStoreOptions,
+    journalDb: DatabaseSync,
+    lastSeq: number,
+    lastSignalId: number,
+  ) {
+    this.#driver = options.driver;
+    this.#ownsDriver = options.ownsDriver ?? false;
+    this.dbType = options.driver.dialect;
+    this.#repos = sqlRepositories(options.driver);
+    this.#journalDb = journalDb;
+    this.intents = new SqliteOrderJournal(journalDb);
+    this.#lastSeq = lastSeq;
+    this.#lastSignalId = lastSignalId;
+    this.#writer = new BatchWriter(options.driver, {
+      ...options.batch,
+      onCommit: (rows, us) => {
+        options.batch?.onCommit?.(rows, us);
+        this.#flushObserver?.(rows, us);
+      },
+    });
+  }
+
+  /** Migrates the database, opens the local journal and returns the store. */
+  static async open(options: SqlDesStoreOptions): Promise<SqlDesStore> {
+    await migrate(options.driver);
+    const rows = await options.driver.query("SELECT COALESCE(MAX(id), 0) AS m FROM signals");
+    const lastSignalId = Number(rows[0]?.["m"] ?? 0);
+    const lastSeq = await sqlRepositories(options.driver).fills.maxSeq();
+    return new SqlDesStore(options, openLocalSqlite(options.journalPath), lastSeq, lastSignalId);
+  }
+
+  async load(id: StrategyId): Promise<unknown> {
+    return this.#repos.strategyState.load(id);
+  }
+
+  async save(id: StrategyId, state: unknown, atUs = Date.now() * 1000): Promise<void> {
+    await this.#repos.strategyState.save(id, state ?? null, atUs as UnixMicros);
+  }
+
+  async saveStrategyInstance(row: StoredStrategyInstance): Promise<void> {
+    await this.#repos.strategyInstances.upsert({
+      strategyId: row.strategyId as StrategyId,
+      kind: row.kind,
+      instrumentId: row.instrumentId as InstrumentId,
+      config: JSON.parse(row.configJson),
+      params: JSON.parse(row.paramsJson),
+      status: row.status as StrategyStatus,
+      updatedAt: row.updatedAt as UnixMicros,
+    });
+  }
+
+  async strategyInstances(): Promise<StoredStrategyInstance[]> {
+    return (await this.#repos.strategyInstances.all()).map((r) => ({
+      strategyId: r.strategyId,
+      kind: r.kind,
+      instrumentId: r.instrumentId,
+      configJson: JSON.stringify(r.config),
+      paramsJson: JSON.stringify(r.params),
+      status: r.status,
+      updatedAt: r.updatedAt,
+    }));
+  }
+
+  recordOrderEvent(event: OrderEvent): void {
+    const row = orderEventRow(event);
+    const memo = this.#orders.get(row.clientOrderId) ?? { venueOrderId: undefined, reason: undefined };
+    memo.venueOrderId = row.venueOrderId ?? memo.venueOrderId;
+    memo.reason = row.reason ?? memo.reason;
+    const rows: Array<[TableSpec, SqlRow, WriteMode]> = [
+      [
+        TABLES.orders,
+        {
+          client_order_id: row.clientOrderId,
+          strategy_id: row.strategyId,
+          instrument_id: row.instrumentId,
+          status: row.status,
+          venue_order_id: memo.venueOrderId ?? null,
+          reason: memo.reason ?? null,
+          updated_at: row.ts,
+        },
+        "upsert",
+      ],
+      [
+        TABLES.orderStatusHistory,
+        {
+          client_order_id: row.clientOrderId,
+          event_id: row.eventId,
+          status: row.status,
+          venue_order_id: row.venueOrderId ?? null,
+          reason: row.reason ?? null,
+          ts: row.ts,
+        },
+        "ignore",
+      ],
+    ];
+    if (event.kind === "OrderFilled") {
+      rows.push([TABLES.fills, fillRow(fillRecordOf(event, this.#lastSeq + 1)), "ignore"]);
+    }
+    this.#enqueueAll(rows);
+    if (event.kind === "OrderFilled") this.#lastSeq++;
+    if (isTerminalStatus(row.status)) {
+      this.#orders.delete(row.clientOrderId);
+      this.#pendingDone.push({
+        clientOrderId: row.clientOrderId,
+        status: row.status,
+        ts: row.ts,
+        afterRows: this.#writer.stats().acceptedTotal,
+      });
+    } else {
+      this.#orders.set(row.clientOrderId, memo);
+    }
+  }
+
+  recordSignal(signal: Signal): void {
+    this.#enqueueAll([
+      [
+        TABLES.signals,
+        {
+          id: this.#lastSignalId + 1,
+          strategy_id: signal.strategyId,
+          instrument_id: signal.instrumentId,
+          action: signal.action,
+          reason: signal.reason,
+          ts: signal.ts,
+        },
+        "ignore",
+      ],
+    ]);
+    this.#lastSignalId++;
+  }
+
+  /** Waits until every record buffered so far is committed, then marks the intents they end done. */
+  async flush(): Promise<void> {
+    const covered = this.#writer.stats().acceptedTotal;
+    await this.#writer.flush();
+    this.#markDone(covered);
+  }
+
+  observeFlushes(observer: (records: number, micros: number) => void): void {
+    this.#flushObserver = observer;
+  }
+
+  async *eachAccountFill(accountId: AccountId): AsyncGenerator<OrderFilled> {
+    let after = 0;
+    for (;;) {
+      const page = await this.#fillPage(accountId, after);
+      yield* page.fills;
+      if (page.fills.length < REPLAY_PAGE) return;
+      after = page.lastSeq;
+    }
+  }
+
+  async accountFillsAfter(accountId: AccountId, tradeId: TradeId): Promise<OrderFilled[] | undefined> {
+    const seq = await this.#repos.fills.seqOf(accountId, tradeId);
+    if (seq === undefined) return undefined;
+    const fills: OrderFilled[] = [];
+    let after = seq;
+    for (;;) {
+      const page = await this.#fillPage(accountId, after);
+      fills.push(...page.fills);
+      if (page.fills.length < REPLAY_PAGE) return fills;
+      after = page.lastSeq;
+    }
+  }
+
+  async openIntents(): Promise<JournaledOrder[]> {
+    const intents = this.intents.openIntents();
+    const known: JournaledOrder[] = [];
+    for (const intent of intents) {
+      const order = await this.#repos.orders.get(intent.clientOrderId);
+      const fills = await this.#repos.fills.byOrder(intent.clientOrderId);
+      if (order?.venueOrderId !== undefined || order?.reason !== undefined) {
+        this.#orders.set(intent.clientOrderId, { venueOrderId: order.venueOrderId, reason: order.reason });
+      }
+      known.push({
+        ...intent,
+        lastStatus: order?.status ?? intent.lastStatus,
+        venueOrderId: order?.venueOrderId ?? intent.venueOrderId,
+        fills: fills.map((f) => ({ tradeId: f.tradeId, quantity: f.quantity, price: f.price })),
+      });
+    }
+    return known;
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const count = async (table: string) =>
+      Number((await this.#driver.query(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.["n"] ?? 0);
+    return {
+      orders: await count("orders"),
+      fills: await count("fills"),
+      signals: await count("signals"),
+      strategy_state: await count("strategy_state"),
+    };
+  }
+
+  stats(): StoreStats {
+    const s = this.#writer.stats();
+    return {
+      pendingWrites: s.queueDepth,
+      writesTotal: s.writesTotal,
+      batchesTotal: s.batchesTotal,
+      errorsTotal: s.errorsTotal + s.rejectedTotal,
+      lastBatchSize: s.lastBatchSize,
+      lastFlushAt: s.lastFlushAt,
+    };
+  }
+
+  /** The batch writer's full counters (dead letters, transient errors, flush latency). */
+  writerStats(): BatchWriterStats {
+    return this.#writer.stats();
+  }
+
+  /**
+   * Writes what is buffered (for at most the batch writer's close deadline), marks the intents whose
+   * final events were committed done, closes the journal (and the driver when it owns it). Rows not written by the
+   * deadline are named in the error thrown (their intents stay open: start-up asks the venue).
+   */
+  async close(): Promise<void> {
+    const covered = this.#writer.stats().acceptedTotal;
+    try {
+      const report = await this.#writer.close();
+      if (report.unwritten.length === 0) this.#markDone(covered);
+      else {
+        throw new DesError(
+          ErrorCode.StoreFailed,
+          `store closed with rows not written: ${report.unwritten.map((u) => `${u.table} ${u.rows}`).join(", ")}`,
+          { unwritten: report.unwritten.length },
+        );
+      }
+    } finally {
+      this.#journalDb.close();
+      if (this.#ownsDriver) await this.#driver.close();
+    }
+  }
+
+  #enqueueAll(rows: ReadonlyArray<readonly [TableSpec, SqlRow, WriteMode]>): void {
+    for (const [table, row, mode] of rows) {
+      try {
+        this.#writer.enqueue(table, row, mode);
+      } catch (e) {
+        throw new DesError(
+          ErrorCode.StoreFailed,
+          `store write of ${table.name} refused: ${toError(e).message}`,
+          { table: table.name },
+          { cause: e },
+        );
+      }
+    }
+  }
+
+  /** Marks done the pending intents whose rows are among the first `covered` accepted (now committed). */
+  #markDone(covered: number): void {
+    let i = 0;
+    for (; i < this.#pendingDone.length; i++) {
+      const p = this.#pendingDone[i] as PendingDone;
+      if (p.afterRows > covered) break;
+      this.intents.markDoneIfFinal(p.clientOrderId, p.status, p.ts);
+    }
+    if (i > 0) this.#pendingDone = this.#pendingDone.slice(i);
+  }
+
+  /** One page of an account's fills after `afterSeq`, with the venue order id and status of their orders. */
+  async #fillPage(
+    accountId: AccountId,
+    afterSeq: number,
+  ): Promise<{ fills: OrderFilled[]; lastSeq: number }> {
+    const rows = await this.#driver.query(
+      `SELECT f.*, o.venue_order_id AS o_venue_order_id, o.status AS o_status
+       FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
+       WHERE f.account_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?`,
+      [accountId, afterSeq, REPLAY_PAGE],
+    );
+    const records = rows.map(fillOf);
+    return {
+      fills: records.map((f, i) => filledEvent(f, rows[i] as SqlRow)),
+      lastSeq: records.at(-1)?.seq ?? afterSeq,
+    };
+  }
+}
+
+/** The OrderFilled event a stored fill was (with its order's venue id and status). */
+function filledEvent(f: FillRecord, r: SqlRow): OrderFilled {
+  return {
+    kind: "OrderFilled",
+    clientOrderId: f.clientOrderId,
+    strategyId: f.strategyId,
+    instrumentId: f.instrumentId,
+    accountId: f.accountId,
+    venueOrderId: String(r["o_venue_order_id"] ?? "") as VenueOrderId,
+    tradeId: f.tradeId,
+    side: f.side,
+    lastQty: f.quantity,
+    lastPrice: f.price,
+    commission: f.commission,
+    commissionAsset: f.commissionAsset,
+    liquidity: f.liquidity,
+    orderStatus: (r["o_status"] ?? "FILLED") as OrderStatus,
+    ts: f.ts,
+  };
+}
