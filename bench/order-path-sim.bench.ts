@@ -335,6 +335,8 @@ async function main(): Promise<void> {
         bench: "order-path-sim",
         machine: benchMachine(),
         load_before: loadBefore,
+        // DES and the simulator run with these node flags (the simulator inherits them).
+        nodeFlags: process.execArgv,
         order: `MARKET ${QUANTITY} ${SYMBOL}, BUY/SELL alternating, FULL response; simulator in a child process`,
         floor: {
           latencyMs: fl.latency,

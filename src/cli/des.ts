@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64 --v8-pool-size=1
 import { Command } from "commander";
 import { registerDbCommand } from "./db-command.ts";
 import { configCommand, strategiesCommand } from "./info-commands.ts";
