@@ -146,6 +146,30 @@ for (const factory of [sqliteFactory, postgresCopyFactory]) {
   });
 }
 
+for (const factory of [sqliteFactory, postgresCopyFactory]) {
+  test(`${factory.name}: a replay longer than one page streams every fill once, in applied order`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const store = await SqlDesStore.open({ driver, journalPath: journalPath(t) });
+    t.after(() => store.close());
+    const n = 12_345; // two full pages of 5,000 and a partial one
+    // Trade ids sort differently as text ("t10" < "t9") and timestamps go backwards: only seq is the order.
+    for (let i = 0; i < n; i++)
+      store.recordOrderEvent(filled(`o${i % 7}`, `t${i}`, n - i, "PARTIALLY_FILLED"));
+    await store.flush();
+    const all = await collect(store.eachAccountFill(PAPER));
+    assert.equal(all.length, n);
+    assert.ok(
+      all.every((f, i) => f.tradeId === `t${i}`),
+      "every fill once, in the order recorded",
+    );
+    const after = (await store.accountFillsAfter(PAPER, tradeId("t4999"))) ?? [];
+    assert.equal(after.length, n - 5000);
+    assert.equal(after[0]?.tradeId, "t5000");
+    assert.equal(after.at(-1)?.tradeId, `t${n - 1}`);
+  });
+}
+
 test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, and keeps what it holds", async (t) => {
   const driver = await sqliteFactory.open(t);
   if (driver === undefined) return;

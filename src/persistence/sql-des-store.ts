@@ -236,27 +236,16 @@ export class SqlDesStore implements DesStore {
     this.#flushObserver = observer;
   }
 
-  async *eachAccountFill(accountId: AccountId): AsyncGenerator<OrderFilled> {
-    let after = 0;
-    for (;;) {
-      const page = await this.#fillPage(accountId, after);
-      yield* page.fills;
-      if (page.fills.length < REPLAY_PAGE) return;
-      after = page.lastSeq;
-    }
+  eachAccountFill(accountId: AccountId): AsyncGenerator<OrderFilled> {
+    return this.#fillsAfterSeq(accountId, 0);
   }
 
   async accountFillsAfter(accountId: AccountId, tradeId: TradeId): Promise<OrderFilled[] | undefined> {
     const seq = await this.#repos.fills.seqOf(accountId, tradeId);
     if (seq === undefined) return undefined;
     const fills: OrderFilled[] = [];
-    let after = seq;
-    for (;;) {
-      const page = await this.#fillPage(accountId, after);
-      fills.push(...page.fills);
-      if (page.fills.length < REPLAY_PAGE) return fills;
-      after = page.lastSeq;
-    }
+    for await (const fill of this.#fillsAfterSeq(accountId, seq)) fills.push(fill);
+    return fills;
   }
 
   async openIntents(): Promise<JournaledOrder[]> {
@@ -353,6 +342,17 @@ export class SqlDesStore implements DesStore {
       this.intents.markDoneIfFinal(p.clientOrderId, p.status, p.ts);
     }
     if (i > 0) this.#pendingDone = this.#pendingDone.slice(i);
+  }
+
+  /** An account's fills with a seq above `afterSeq`, in seq order, read REPLAY_PAGE at a time. */
+  async *#fillsAfterSeq(accountId: AccountId, afterSeq: number): AsyncGenerator<OrderFilled> {
+    let after = afterSeq;
+    for (;;) {
+      const page = await this.#fillPage(accountId, after);
+      yield* page.fills;
+      if (page.fills.length < REPLAY_PAGE) return;
+      after = page.lastSeq;
+    }
   }
 
   /** One page of an account's fills after `afterSeq`, with the venue order id and status of their orders. */
