@@ -141,6 +141,16 @@ export class AppMetrics implements LatencyRecorders {
     );
     r.counterFn("des_store_errors_total", "Store flush errors", () => parts.store.stats().errorsTotal);
     r.counterFn(
+      "des_store_transient_errors_total",
+      "Store write errors that were transient (retried after a back-off)",
+      () => parts.store.stats().transientErrorsTotal,
+    );
+    r.counterFn(
+      "des_store_dead_letters_total",
+      "Records the database refused for good (dead-letter list, logged)",
+      () => parts.store.stats().deadLetteredTotal,
+    );
+    r.counterFn(
       "des_store_batches_total",
       "Store flushes that wrote records (one transaction each)",
       () => parts.store.stats().batchesTotal,

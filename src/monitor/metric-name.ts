@@ -66,14 +66,6 @@ export const MetricName = {
   BinanceRestUsedWeight: "des_binance_rest_used_weight_1m",
   BinanceRestOrderCount10s: "des_binance_rest_order_count_10s",
   BinanceRestBlockedUntil: "des_binance_rest_blocked_until_ms",
-  // persistence: batch writer
-  BatchWriterWrites: "des_batch_writer_writes_total",
-  BatchWriterBatches: "des_batch_writer_batches_total",
-  BatchWriterErrors: "des_batch_writer_errors_total",
-  BatchWriterLastBatchSize: "des_batch_writer_last_batch_size",
-  BatchWriterLastFlush: "des_batch_writer_last_flush_timestamp_seconds",
-  BatchWriterQueueDepth: "des_batch_writer_queue_depth",
-  BatchWriterFlushLatency: "des_batch_writer_flush_latency_us",
 } as const;
 
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

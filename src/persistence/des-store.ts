@@ -28,6 +28,10 @@ export interface StoreStats {
   readonly lastBatchSize: number;
   /** When the last flush that wrote records committed (ms since the epoch; 0: none yet). */
   readonly lastFlushAt: number;
+  /** Of errorsTotal, the transient ones (retried after a back-off: the database was unreachable or locked). */
+  readonly transientErrorsTotal: number;
+  /** Records the database refused for good (kept in the dead-letter list and logged, never dropped silently). */
+  readonly deadLetteredTotal: number;
 }
 
 /** Rows per table, for the API and tests. */

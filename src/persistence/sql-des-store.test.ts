@@ -147,6 +147,31 @@ for (const factory of [sqliteFactory, postgresCopyFactory]) {
 }
 
 for (const factory of [sqliteFactory, postgresCopyFactory]) {
+  test(`${factory.name}: an intent whose final event was committed before a crash is done at the next start`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const journal = journalPath(t);
+    const crashed = await SqlDesStore.open({ driver, journalPath: journal, batch: { flushIntervalMs: 5 } });
+    crashed.intents.record(intentOrder("o1", 1), false, at(1));
+    crashed.intents.record(intentOrder("o2", 2), false, at(2));
+    crashed.recordOrderEvent(orderEvent("OrderAccepted", "o1", 3));
+    crashed.recordOrderEvent(filled("o1", "t1", 4, "FILLED", dec("0.002")));
+    crashed.recordOrderEvent(orderEvent("OrderAccepted", "o2", 5));
+    // The batch writer commits on its own interval; the crash comes before the store's flush() marks o1 done.
+    while (crashed.stats().pendingWrites > 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(crashed.intents.openCount(), 2);
+
+    const restarted = await SqlDesStore.open({ driver, journalPath: journal });
+    t.after(() => restarted.close());
+    const open = await restarted.openIntents();
+    assert.deepEqual(
+      open.map((i) => [i.clientOrderId, i.lastStatus]),
+      [["o2", "ACCEPTED"]],
+      "o1's outcome and fills are stored: nothing to ask the venue",
+    );
+    assert.equal(restarted.intents.openCount(), 1, "o1 is marked done in the journal");
+  });
+
   test(`${factory.name}: a replay longer than one page streams every fill once, in applied order`, async (t) => {
     const driver = (await factory.open(t)) as SqlDriver | undefined;
     if (driver === undefined) return;

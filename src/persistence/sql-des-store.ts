@@ -30,7 +30,7 @@ import { type Repositories, sqlRepositories } from "./repositories/repositories.
 import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver, SqlRow, TableSpec, WriteMode } from "./sql/sql-types.ts";
-import { type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
+import { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Settings of a SqlDesStore. */
 export interface SqlDesStoreOptions {
@@ -248,11 +248,20 @@ export class SqlDesStore implements DesStore {
     return fills;
   }
 
+  /**
+   * The journal's intents not done, with the status and fills the database holds for each. An intent
+   * whose order is final in the database is marked done here instead: its final event was committed
+   * (with its fills, which were queued before it) but DES stopped before flush() marked it.
+   */
   async openIntents(): Promise<JournaledOrder[]> {
     const intents = this.intents.openIntents();
     const known: JournaledOrder[] = [];
     for (const intent of intents) {
       const order = await this.#repos.orders.get(intent.clientOrderId);
+      if (order !== undefined && isFinalStoredStatus(order.status)) {
+        this.intents.markDone(intent.clientOrderId, order.status, order.updatedAt);
+        continue;
+      }
       const fills = await this.#repos.fills.byOrder(intent.clientOrderId);
       if (order?.venueOrderId !== undefined || order?.reason !== undefined) {
         this.#orders.set(intent.clientOrderId, { venueOrderId: order.venueOrderId, reason: order.reason });
@@ -287,6 +296,8 @@ export class SqlDesStore implements DesStore {
       errorsTotal: s.errorsTotal + s.rejectedTotal,
       lastBatchSize: s.lastBatchSize,
       lastFlushAt: s.lastFlushAt,
+      transientErrorsTotal: s.transientErrorsTotal,
+      deadLetteredTotal: s.deadLettered,
     };
   }
 

@@ -261,7 +261,13 @@ export class SqliteStore implements DesStore {
   }
 
   stats(): StoreStats {
-    return { pendingWrites: this.#pending.length, ...this.#stats };
+    // A failed flush keeps its whole batch and retries it: nothing here is dead-lettered or classified.
+    return {
+      pendingWrites: this.#pending.length,
+      ...this.#stats,
+      transientErrorsTotal: 0,
+      deadLetteredTotal: 0,
+    };
   }
 
   /** Flushes and closes the database. */
