@@ -219,4 +219,17 @@ test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, 
     [1, 2, 3, 4, 5],
     "a refused signal takes no id",
   );
+  // A fill is three rows (fill, history, order): with one free slot it is refused whole, nothing half-stored.
+  store.recordSignal(signal(7));
+  store.recordSignal(signal(8));
+  store.recordSignal(signal(9));
+  assert.throws(
+    () => store.recordOrderEvent(filled("o1", "t1", 10)),
+    /store write of fills, order_status_history, orders refused/,
+  );
+  await store.flush();
+  assert.deepEqual(await store.counts(), { orders: 0, fills: 0, signals: 8, strategy_state: 0 });
+  store.recordOrderEvent(filled("o1", "t1", 10));
+  await store.flush();
+  assert.deepEqual(await store.counts(), { orders: 1, fills: 1, signals: 8, strategy_state: 0 });
 });

@@ -19,7 +19,7 @@ import {
   type Signal,
   type StrategyStatus,
 } from "../model/index.ts";
-import { BatchWriter } from "./batch/batch-writer.ts";
+import { BatchWriter, type TableWrite } from "./batch/batch-writer.ts";
 import type { BatchWriterOptions } from "./batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "./batch/batch-writer-stats.ts";
 import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
@@ -29,7 +29,7 @@ import { orderEventRow } from "./repositories/order-status-change.ts";
 import { type Repositories, sqlRepositories } from "./repositories/repositories.ts";
 import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
-import type { SqlDriver, SqlRow, TableSpec, WriteMode } from "./sql/sql-types.ts";
+import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
 import { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Settings of a SqlDesStore. */
@@ -162,10 +162,32 @@ export class SqlDesStore implements DesStore {
     const memo = this.#orders.get(row.clientOrderId) ?? { venueOrderId: undefined, reason: undefined };
     memo.venueOrderId = row.venueOrderId ?? memo.venueOrderId;
     memo.reason = row.reason ?? memo.reason;
-    const rows: Array<[TableSpec, SqlRow, WriteMode]> = [
-      [
-        TABLES.orders,
-        {
+    // The fill first and the order's row last: batches commit in queue order, so an order row stored
+    // with a final status means its fills and history are stored too (start-up relies on it).
+    const writes: TableWrite[] = [];
+    if (event.kind === "OrderFilled") {
+      writes.push({
+        table: TABLES.fills,
+        row: fillRow(fillRecordOf(event, this.#lastSeq + 1)),
+        mode: "ignore",
+      });
+    }
+    writes.push(
+      {
+        table: TABLES.orderStatusHistory,
+        row: {
+          client_order_id: row.clientOrderId,
+          event_id: row.eventId,
+          status: row.status,
+          venue_order_id: row.venueOrderId ?? null,
+          reason: row.reason ?? null,
+          ts: row.ts,
+        },
+        mode: "ignore",
+      },
+      {
+        table: TABLES.orders,
+        row: {
           client_order_id: row.clientOrderId,
           strategy_id: row.strategyId,
           instrument_id: row.instrumentId,
@@ -174,25 +196,10 @@ export class SqlDesStore implements DesStore {
           reason: memo.reason ?? null,
           updated_at: row.ts,
         },
-        "upsert",
-      ],
-      [
-        TABLES.orderStatusHistory,
-        {
-          client_order_id: row.clientOrderId,
-          event_id: row.eventId,
-          status: row.status,
-          venue_order_id: row.venueOrderId ?? null,
-          reason: row.reason ?? null,
-          ts: row.ts,
-        },
-        "ignore",
-      ],
-    ];
-    if (event.kind === "OrderFilled") {
-      rows.push([TABLES.fills, fillRow(fillRecordOf(event, this.#lastSeq + 1)), "ignore"]);
-    }
-    this.#enqueueAll(rows);
+        mode: "upsert",
+      },
+    );
+    this.#enqueueAll(writes);
     if (event.kind === "OrderFilled") this.#lastSeq++;
     if (isTerminalStatus(row.status)) {
       this.#orders.delete(row.clientOrderId);
@@ -209,9 +216,9 @@ export class SqlDesStore implements DesStore {
 
   recordSignal(signal: Signal): void {
     this.#enqueueAll([
-      [
-        TABLES.signals,
-        {
+      {
+        table: TABLES.signals,
+        row: {
           id: this.#lastSignalId + 1,
           strategy_id: signal.strategyId,
           instrument_id: signal.instrumentId,
@@ -219,8 +226,8 @@ export class SqlDesStore implements DesStore {
           reason: signal.reason,
           ts: signal.ts,
         },
-        "ignore",
-      ],
+        mode: "ignore",
+      },
     ]);
     this.#lastSignalId++;
   }
@@ -329,18 +336,18 @@ export class SqlDesStore implements DesStore {
     }
   }
 
-  #enqueueAll(rows: ReadonlyArray<readonly [TableSpec, SqlRow, WriteMode]>): void {
-    for (const [table, row, mode] of rows) {
-      try {
-        this.#writer.enqueue(table, row, mode);
-      } catch (e) {
-        throw new DesError(
-          ErrorCode.StoreFailed,
-          `store write of ${table.name} refused: ${toError(e).message}`,
-          { table: table.name },
-          { cause: e },
-        );
-      }
+  /** Queues one record's rows, all or none; a refusal names the tables and leaves nothing queued. */
+  #enqueueAll(writes: readonly TableWrite[]): void {
+    try {
+      this.#writer.enqueueAll(writes);
+    } catch (e) {
+      const tables = [...new Set(writes.map((w) => w.table.name))].join(", ");
+      throw new DesError(
+        ErrorCode.StoreFailed,
+        `store write of ${tables} refused: ${toError(e).message}`,
+        { tables },
+        { cause: e },
+      );
     }
   }
 

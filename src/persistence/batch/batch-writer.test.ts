@@ -154,3 +154,39 @@ test("close flushes what is queued, reports it complete and refuses later rows",
   assert.equal(writer.stats().rejectedTotal, 1);
   assert.equal(await writer.close(), report, "close is idempotent");
 });
+
+test("enqueueAll queues rows of several tables all or none, in order", async (t) => {
+  const db = await openTestSqlite(t);
+  const commits: number[] = [];
+  const writer = testWriter(t, db, {
+    maxBatchRows: 3,
+    maxQueuedRows: 4,
+    flushIntervalMs: 3_600_000,
+    onCommit: (rows) => commits.push(rows),
+  });
+  writer.enqueueAll([
+    { table: TABLES.fills, row: fillRow(1), mode: "insert" },
+    { table: TABLES.orders, row: orderRow("o1", "FILLED", 1), mode: "upsert" },
+  ]);
+  assert.throws(
+    () =>
+      writer.enqueueAll([
+        { table: TABLES.fills, row: fillRow(2), mode: "insert" },
+        { table: TABLES.fills, row: fillRow(3), mode: "insert" },
+        { table: TABLES.orders, row: orderRow("o2", "FILLED", 2), mode: "upsert" },
+      ]),
+    (e: unknown) => isDesError(e) && e.code === ErrorCode.StoreFailed,
+    "5 rows do not fit a queue of 4: nothing of the record is taken",
+  );
+  assert.equal(writer.stats().queueDepth, 2);
+  writer.enqueueAll([]);
+  writer.enqueueAll([
+    { table: TABLES.fills, row: fillRow(4), mode: "insert" },
+    { table: TABLES.orders, row: orderRow("o4", "FILLED", 4), mode: "upsert" },
+  ]);
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 2);
+  assert.equal(await countRows(db, "orders"), 2);
+  // Batches of 3 rows: the second record's order row comes after its fill, in the next transaction.
+  assert.deepEqual(commits, [3, 1]);
+});

@@ -14,6 +14,13 @@ import { retryDelayMs } from "./retry-backoff.ts";
 import { summarizeWriteError, type WriteErrorSummary } from "./write-error.ts";
 import { WriteQueue } from "./write-queue.ts";
 
+/** One row for one table, as enqueueAll takes it. */
+export interface TableWrite {
+  readonly table: TableSpec;
+  readonly row: SqlRow;
+  readonly mode: WriteMode;
+}
+
 /** Someone waiting until every row accepted before `target` is settled (or until room frees up). */
 interface Waiter {
   readonly target: number;
@@ -104,6 +111,24 @@ export class BatchWriter {
       this.#reject(table, rows.length);
     }
     if (this.#queue.pushMany(table, rows, mode)) this.#scheduleFlush();
+  }
+
+  /**
+   * Queues rows of several tables (one record's rows: an order, its history, its fill), all or none,
+   * in the given order (see enqueue). Rows later in the list may land in a later transaction, never an
+   * earlier one: put first the rows that must not be committed after the others.
+   */
+  enqueueAll(writes: readonly TableWrite[]): void {
+    if (writes.length === 0) return;
+    if (
+      this.#closing !== undefined ||
+      this.#queue.accepted - this.#settled + writes.length > this.#options.maxQueuedRows
+    ) {
+      this.#reject(writes[0]?.table as TableSpec, writes.length);
+    }
+    let full = false;
+    for (const w of writes) full = this.#queue.push(w.table, w.row, w.mode) || full;
+    if (full) this.#scheduleFlush();
   }
 
   /**
