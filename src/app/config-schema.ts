@@ -62,6 +62,16 @@ export const SETTINGS = {
     schema: z.enum(["sqlite", "postgres"]).default("sqlite"),
     doc: "Database of DES's records (orders, fills, signals, strategy state and instances): sqlite (the file DES_DB_PATH) or postgres (POSTGRES_URL); the order intent journal stays in DES_DB_PATH either way",
   },
+  dbSecondary: {
+    env: "DB_SECONDARY",
+    schema: z.enum(["none", "sqlite", "postgres"]).default("none"),
+    doc: "Dual-write: every write also goes to this database after DB_TYPE's committed it (failures recorded and retried; see docs/db-migration-runbook.md); none, or the other of sqlite (the file DES_DB_PATH) and postgres (POSTGRES_URL). Needs DES_JOURNAL_PATH",
+  },
+  journalPath: {
+    env: "DES_JOURNAL_PATH",
+    schema: z.string().min(1).optional(),
+    doc: "Local SQLite file of the order intent journal with DB_TYPE=postgres or DB_SECONDARY (default with DB_TYPE=postgres: DES_DB_PATH); must be a file of its own when SQLite is one side of a dual-write; keep the same file across restarts",
+  },
   dbPath: {
     env: "DES_DB_PATH",
     schema: z.string().min(1).default("./data/des.sqlite"),

@@ -377,10 +377,7 @@ export class DesApp {
     const checks = {
       marketData: this.marketSource.health(),
       venue: this.venueSetup.health(),
-      store:
-        store.pendingWrites > 50_000
-          ? { status: "degraded" as const, detail: `${store.pendingWrites} writes pending` }
-          : { status: "ok" as const },
+      store: storeHealth(store.pendingWrites, this.store.degradedReason()),
       strategies:
         failed > 0
           ? { status: "degraded" as const, detail: `${failed} strategies failed` }
@@ -606,6 +603,14 @@ export class DesApp {
     this.log.error({ part, err: toError(e).message }, "error during shutdown");
     return false;
   }
+}
+
+/** The store's health check: degraded with many writes pending, or for the store's own reason. */
+function storeHealth(pendingWrites: number, reason: string | undefined) {
+  if (reason !== undefined) return { status: "degraded" as const, detail: reason };
+  if (pendingWrites > 50_000)
+    return { status: "degraded" as const, detail: `${pendingWrites} writes pending` };
+  return { status: "ok" as const };
 }
 
 /** What DesApp is built from: parts that need I/O (a dataset load, Binance requests) before construction. */

@@ -1,33 +1,110 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { DesError, ErrorCode } from "../core/index.ts";
-import { type DesStore, PostgresDriver, SqlDesStore, SqliteStore } from "../persistence/index.ts";
+import {
+  ALL_TABLES,
+  type DesStore,
+  DualWriteDriver,
+  migrate,
+  PostgresDriver,
+  SqlDesStore,
+  type SqlDriver,
+  SqliteDriver,
+  SqliteStore,
+} from "../persistence/index.ts";
 import type { DesConfig } from "./config-schema.ts";
 
+/** Which database holds what, as the settings say. */
+interface StorePlan {
+  readonly primary: "sqlite" | "postgres";
+  readonly secondary: "sqlite" | "postgres" | undefined;
+  /** The local file of the order intent journal (SqlDesStore only). */
+  readonly journalPath: string;
+}
+
+/** Checks the database settings together; throws DES_ERR_INVALID_CONFIG naming the setting that is wrong. */
+function planStore(config: DesConfig): StorePlan {
+  const secondary = config.dbSecondary === "none" ? undefined : config.dbSecondary;
+  const invalid = (key: string, message: string) => new DesError(ErrorCode.InvalidConfig, message, { key });
+  if (secondary === config.dbType) {
+    throw invalid("DB_SECONDARY", `DB_SECONDARY must be the other database than DB_TYPE (${config.dbType})`);
+  }
+  if ((config.dbType === "postgres" || secondary === "postgres") && config.postgresUrl === undefined) {
+    throw invalid("POSTGRES_URL", "PostgreSQL is used (DB_TYPE or DB_SECONDARY) but POSTGRES_URL is not set");
+  }
+  const dbPath = resolve(config.dbPath);
+  const journalPath = config.journalPath === undefined ? undefined : resolve(config.journalPath);
+  if (config.dbType === "sqlite" && secondary === undefined) {
+    if (journalPath !== undefined && journalPath !== dbPath) {
+      throw invalid(
+        "DES_JOURNAL_PATH",
+        "DES_JOURNAL_PATH applies with DB_TYPE=postgres or DB_SECONDARY; with DB_TYPE=sqlite alone the journal is in DES_DB_PATH",
+      );
+    }
+    return { primary: "sqlite", secondary, journalPath: dbPath };
+  }
+  if (secondary !== undefined && (journalPath === undefined || journalPath === dbPath)) {
+    // The SQLite side of a dual-write writes DES_DB_PATH in async transactions; the journal's
+    // synchronous writes must not wait on (or join) them.
+    throw invalid(
+      "DES_JOURNAL_PATH",
+      "dual-write (DB_SECONDARY) needs DES_JOURNAL_PATH: a local SQLite file for the order intent journal, other than DES_DB_PATH",
+    );
+  }
+  return { primary: config.dbType, secondary, journalPath: journalPath ?? dbPath };
+}
+
 /**
- * Opens the store DB_TYPE chooses: the embedded SQLite file (DES_DB_PATH), or PostgreSQL
- * (POSTGRES_URL, a pool of POSTGRES_POOL connections, POSTGRES_SCHEMA) migrated to the latest schema,
- * with the order intent journal in DES_DB_PATH. Throws a DesError naming what is wrong (the URL's
- * password never appears in it).
+ * Opens the store the settings choose: the embedded SQLite file (DB_TYPE=sqlite, the default);
+ * PostgreSQL (DB_TYPE=postgres: POSTGRES_URL, a pool of POSTGRES_POOL connections, POSTGRES_SCHEMA),
+ * migrated to the latest schema, with the order intent journal in DES_JOURNAL_PATH (default
+ * DES_DB_PATH); or a dual-write of both (DB_SECONDARY, see docs/db-migration-runbook.md), each side
+ * migrated. Throws a DesError naming what is wrong (a URL's password never appears in it).
  */
 export async function openDesStore(config: DesConfig, log: Logger): Promise<DesStore> {
-  if (config.dbType === "sqlite") return SqliteStore.open(resolve(config.dbPath));
-  if (config.postgresUrl === undefined) {
-    throw new DesError(ErrorCode.InvalidConfig, "DB_TYPE=postgres needs POSTGRES_URL (a postgres:// URL)", {
-      key: "POSTGRES_URL",
-    });
-  }
-  const driver = await PostgresDriver.open({
-    url: config.postgresUrl,
-    poolSize: config.postgresPool,
-    ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
-  });
+  const plan = planStore(config);
+  if (plan.primary === "sqlite" && plan.secondary === undefined) return SqliteStore.open(plan.journalPath);
   const storeLog = log.child({ component: "store" });
+  const opened: SqlDriver[] = [];
   try {
+    const open = async (kind: "sqlite" | "postgres"): Promise<SqlDriver> => {
+      const driver =
+        kind === "sqlite"
+          ? SqliteDriver.open(resolve(config.dbPath))
+          : await PostgresDriver.open({
+              url: config.postgresUrl as string,
+              poolSize: config.postgresPool,
+              ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
+            });
+      opened.push(driver);
+      await migrate(driver);
+      return driver;
+    };
+    const primary = await open(plan.primary);
+    const driver =
+      plan.secondary === undefined
+        ? primary
+        : await DualWriteDriver.open({
+            primary,
+            secondary: await open(plan.secondary),
+            tables: ALL_TABLES,
+            onFailure: (e) =>
+              storeLog.warn(
+                { err: e.message, secondary: plan.secondary },
+                "dual-write: secondary write failed; retried",
+              ),
+            onDiverged: (reason) =>
+              storeLog.error({ reason, secondary: plan.secondary }, "dual-write: the secondary has diverged"),
+          });
+    if (plan.secondary !== undefined) {
+      storeLog.info({ primary: plan.primary, secondary: plan.secondary }, "dual-write on");
+    }
     return await SqlDesStore.open({
       driver,
       ownsDriver: true,
-      journalPath: resolve(config.dbPath),
+      migrate: false,
+      degradedReason: () => (driver instanceof DualWriteDriver ? dualWriteDegradation(driver) : undefined),
+      journalPath: plan.journalPath,
       batch: {
         onWriteError: (e) => storeLog.warn({ ...e }, "store write failed; transient errors are retried"),
         onDeadLetter: (l) =>
@@ -35,9 +112,19 @@ export async function openDesStore(config: DesConfig, log: Logger): Promise<DesS
       },
     });
   } catch (e) {
-    await driver.close();
+    await Promise.allSettled(opened.map((d) => d.close()));
     throw e;
   }
+}
+
+/** What is wrong with a dual-write's secondary, or undefined when it is current. */
+function dualWriteDegradation(driver: DualWriteDriver): string | undefined {
+  const s = driver.stats();
+  if (s.diverged)
+    return `dual-write: the ${s.secondary} secondary has diverged (${s.divergedReason ?? "see the log"})`;
+  if (s.pendingRetries > 0)
+    return `dual-write: ${s.pendingRetries} writes waiting for the ${s.secondary} secondary`;
+  return undefined;
 }
 
 /** Closes a store on a failed start, logging nothing (the caller reports the original error). */

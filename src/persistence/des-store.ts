@@ -75,6 +75,8 @@ export interface DesStore {
   openIntents(): Awaitable<JournaledOrder[]>;
   counts(): Awaitable<StoreCounts>;
   stats(): StoreStats;
+  /** Why the store is degraded beyond its counters (a dual-write secondary behind or diverged), or undefined. */
+  degradedReason(): string | undefined;
   /** Writes what is buffered and closes. */
   close(): Awaitable<void>;
 }

@@ -8,6 +8,7 @@ export type {
   StoredStrategyInstance,
   StoreStats,
 } from "./des-store.ts";
+export * from "./migration/index.ts";
 export * from "./repositories/index.ts";
 export { migrate, migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./schema/migrations.ts";

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { type TestContext, test } from "node:test";
 import { clientOrderId, dec, strategyId, tradeId } from "../core/index.ts";
 import { newOrder, type OrderFilled, type Signal } from "../model/index.ts";
 import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/fixtures.ts";
 import { sqlRepositories } from "./repositories/repositories.ts";
-import type { SqlDriver } from "./sql/sql-types.ts";
+import { TABLES } from "./schema/tables.ts";
+import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
 import { SqlDesStore } from "./sql-des-store.ts";
 import { postgresCopyFactory, sqliteFactory } from "./test-support/sql-driver-factories.ts";
 
@@ -49,6 +51,7 @@ for (const factory of [sqliteFactory, postgresCopyFactory]) {
     const journal = journalPath(t);
     const store = await SqlDesStore.open({ driver, journalPath: journal });
     assert.equal(store.dbType, driver.dialect);
+    assert.equal(store.degradedReason(), undefined);
     store.intents.record(intentOrder("o1", 1), false, at(1));
     store.intents.record(intentOrder("o2", 2), false, at(2));
     store.recordOrderEvent(orderEvent("OrderSubmitted", "o1", 1));
@@ -172,6 +175,37 @@ for (const factory of [sqliteFactory, postgresCopyFactory]) {
     assert.equal(restarted.intents.openCount(), 1, "o1 is marked done in the journal");
   });
 
+  test(`${factory.name}: open intents the database holds and a new journal file does not are imported`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const oldJournal = journalPath(t);
+    // The journal of an earlier run lived in the records database (the embedded store, or a copy of it).
+    const earlier = await SqlDesStore.open({ driver, journalPath: oldJournal });
+    earlier.intents.record(intentOrder("o1", 1), false, at(1));
+    earlier.intents.record(intentOrder("o2", 2), false, at(2));
+    earlier.intents.markDone("o2", "FILLED", at(3));
+    await earlier.close();
+    const oldDb = new DatabaseSync(oldJournal);
+    const rows = oldDb.prepare("SELECT * FROM order_intents").all();
+    oldDb.close();
+    await driver.transaction(async (tx) =>
+      tx.writeRows(
+        TABLES.orderIntents,
+        rows.map((r) => ({ ...r }) as SqlRow),
+        "insert",
+      ),
+    );
+
+    const moved = await SqlDesStore.open({ driver, journalPath: journalPath(t) });
+    t.after(() => moved.close());
+    const open = await moved.openIntents();
+    assert.deepEqual(
+      open.map((i) => [i.clientOrderId, i.quantity.toString(), i.price?.toString()]),
+      [["o1", "0.002", "27000"]],
+    );
+    assert.equal(moved.intents.openCount(), 1, "only the open one; o2 was done");
+  });
+
   test(`${factory.name}: a replay longer than one page streams every fill once, in applied order`, async (t) => {
     const driver = (await factory.open(t)) as SqlDriver | undefined;
     if (driver === undefined) return;
@@ -202,7 +236,9 @@ test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, 
     driver,
     journalPath: journalPath(t),
     batch: { maxQueuedRows: 4, maxBatchRows: 4, flushIntervalMs: 60_000 },
+    degradedReason: () => "secondary behind",
   });
+  assert.equal(store.degradedReason(), "secondary behind", "the owner's reason is reported");
   t.after(() => store.close());
   store.recordSignal(signal(1));
   store.recordSignal(signal(2));

@@ -42,6 +42,10 @@ export interface SqlDesStoreOptions {
   readonly journalPath: string;
   /** The batch writer's settings (batch size, interval, queue bound, retries). */
   readonly batch?: BatchWriterOptions;
+  /** Whether open() migrates the database (default true; false when the caller migrated it, e.g. each side of a dual-write). */
+  readonly migrate?: boolean;
+  /** Why the database is degraded beyond the writer's counters (e.g. a dual-write secondary), or undefined. */
+  readonly degradedReason?: () => string | undefined;
 }
 
 /** Fills read per query while streaming a replay. */
@@ -84,6 +88,7 @@ export class SqlDesStore implements DesStore {
   readonly intents: SqliteOrderJournal;
   readonly #driver: SqlDriver;
   readonly #ownsDriver: boolean;
+  readonly #degradedReason: (() => string | undefined) | undefined;
   readonly #repos: Repositories;
   readonly #writer: BatchWriter;
   readonly #journalDb: DatabaseSync;
@@ -101,6 +106,7 @@ export class SqlDesStore implements DesStore {
   ) {
     this.#driver = options.driver;
     this.#ownsDriver = options.ownsDriver ?? false;
+    this.#degradedReason = options.degradedReason;
     this.dbType = options.driver.dialect;
     this.#repos = sqlRepositories(options.driver);
     this.#journalDb = journalDb;
@@ -118,11 +124,18 @@ export class SqlDesStore implements DesStore {
 
   /** Migrates the database, opens the local journal and returns the store. */
   static async open(options: SqlDesStoreOptions): Promise<SqlDesStore> {
-    await migrate(options.driver);
+    if (options.migrate !== false) await migrate(options.driver);
     const rows = await options.driver.query("SELECT COALESCE(MAX(id), 0) AS m FROM signals");
     const lastSignalId = Number(rows[0]?.["m"] ?? 0);
     const lastSeq = await sqlRepositories(options.driver).fills.maxSeq();
-    return new SqlDesStore(options, openLocalSqlite(options.journalPath), lastSeq, lastSignalId);
+    const journal = openLocalSqlite(options.journalPath);
+    try {
+      await importOpenIntents(options.driver, journal);
+    } catch (e) {
+      journal.close();
+      throw e;
+    }
+    return new SqlDesStore(options, journal, lastSeq, lastSignalId);
   }
 
   async load(id: StrategyId): Promise<unknown> {
@@ -308,6 +321,12 @@ export class SqlDesStore implements DesStore {
     };
   }
 
+  degradedReason(): string | undefined {
+    const s = this.#writer.stats();
+    if (s.retrying) return `database unreachable, retrying: ${s.lastError?.message ?? "unknown error"}`;
+    return this.#degradedReason?.();
+  }
+
   /** The batch writer's full counters (dead letters, transient errors, flush latency). */
   writerStats(): BatchWriterStats {
     return this.#writer.stats();
@@ -390,6 +409,35 @@ export class SqlDesStore implements DesStore {
       lastSeq: records.at(-1)?.seq ?? afterSeq,
     };
   }
+}
+
+/** The order_intents columns, as the migrations create them in every database. */
+const INTENT_COLUMNS = TABLES.orderIntents.columns.map((c) => c.name);
+
+/**
+ * Copies into the local journal the intents the records database holds open and the journal does not
+ * know (a journal that moved to a file of its own, or an empty one next to a copied database): the
+ * orders they stand for are then reconciled with the venue at start, not forgotten. Known intents are
+ * left as the journal has them.
+ */
+async function importOpenIntents(driver: SqlDriver, journal: DatabaseSync): Promise<number> {
+  const open = await driver.query(
+    `SELECT ${INTENT_COLUMNS.join(", ")} FROM order_intents WHERE done_at IS NULL`,
+  );
+  if (open.length === 0) return 0;
+  const insert = journal.prepare(
+    `INSERT INTO order_intents (${INTENT_COLUMNS.join(", ")}) VALUES (${INTENT_COLUMNS.map(() => "?").join(", ")})
+     ON CONFLICT (client_order_id) DO NOTHING`,
+  );
+  let imported = 0;
+  for (const row of open) {
+    const values = INTENT_COLUMNS.map((c) => {
+      const v = row[c] ?? null;
+      return typeof v === "bigint" ? Number(v) : v;
+    });
+    imported += Number(insert.run(...values).changes);
+  }
+  return imported;
 }
 
 /** The OrderFilled event a stored fill was (with its order's venue id and status). */

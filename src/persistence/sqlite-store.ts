@@ -260,6 +260,10 @@ export class SqliteStore implements DesStore {
     };
   }
 
+  degradedReason(): string | undefined {
+    return undefined;
+  }
+
   stats(): StoreStats {
     // A failed flush keeps its whole batch and retries it: nothing here is dead-lettered or classified.
     return {
