@@ -2,38 +2,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
+import { DesApp, loadConfig } from "../src/app/index.ts";
 import { ALL_TABLES, checkDivergence, PostgresDriver, SqliteDriver } from "../src/persistence/index.ts";
 import { createTestPostgresSchema } from "../src/persistence/test-support/postgres-test-db.ts";
+import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-
-async function waitFor(predicate: () => boolean, boundMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function quietLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _e, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: createLogger("info", sink), lines };
-}
 
 /** One run of DES on the bundled replay (paper venue) with the database settings given, to its end. */
 async function runReplay(
   env: Record<string, string>,
-): Promise<{ signals: number; fills: number; log: string[] }> {
-  const { logger, lines } = quietLogger();
+): Promise<{ signals: number; fills: number; log: string }> {
+  const { logger, text } = memoryLogger("info");
   const app = await DesApp.create(
     loadConfig({
       env: {
@@ -53,7 +34,7 @@ async function runReplay(
     await app.store.flush();
     assert.deepEqual(app.health().checks.store, { status: "ok" }, "the secondary is current");
     const counts = await app.store.counts();
-    return { signals: counts.signals, fills: counts.fills, log: lines };
+    return { signals: counts.signals, fills: counts.fills, log: text() };
   } finally {
     assert.equal(await app.stop("test"), true);
   }
@@ -102,7 +83,7 @@ test("dual-write from the settings: SQLite primary with PostgreSQL secondary, th
   // 1. Dual-write, SQLite primary (the embedded default, with PostgreSQL receiving every write).
   const first = await runReplay({ ...common, DB_TYPE: "sqlite", DB_SECONDARY: "postgres" });
   assert.ok(first.fills > 0 && first.signals > 0, `the run traded: ${JSON.stringify(first)}`);
-  assert.ok(first.log.some((l) => l.includes('"dual-write on"')));
+  assert.ok(first.log.includes('"dual-write on"'), "the log says dual-write is on");
   await assertSame(dbPath, pg, "after the SQLite-primary run");
 
   // 2. The switch of primary by a restart: PostgreSQL primary, the SQLite file kept current.
@@ -123,7 +104,7 @@ test("dual-write settings that cannot work are refused before anything opens, na
     DES_DB_PATH: join(mkdtempSync(join(tmpdir(), "des-dual-bad-")), "des.sqlite"),
     POSTGRES_URL: "postgres://nobody@127.0.0.1:1/none",
   };
-  const { logger } = quietLogger();
+  const { logger } = memoryLogger("info");
   const refused = async (env: Record<string, string>, key: string) =>
     assert.rejects(DesApp.create(loadConfig({ env: { ...base, ...env } }), { logger }), (e: unknown) => {
       assert.equal((e as { details?: { key?: string } }).details?.key, key, String(e));
