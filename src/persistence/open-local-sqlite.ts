@@ -3,19 +3,18 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { DesError, ErrorCode, toError } from "../core/index.ts";
 import { migrateSqliteSync } from "./schema/migrate.ts";
+import { applySqliteSettings } from "./sql/sqlite-driver.ts";
 
 /**
- * Opens (creating the file and its folder if needed) a local SQLite database on DES's schema: WAL,
- * synchronous=NORMAL, 5 s busy timeout, foreign keys on, pending migrations applied. Throws
+ * Opens (creating the file and its folder if needed) a local SQLite database on DES's schema, with
+ * DES's connection settings (applySqliteSettings) and pending migrations applied. Throws
  * DES_ERR_STORE_FAILED naming the path when it cannot.
  */
 export function openLocalSqlite(path: string): DatabaseSync {
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new DatabaseSync(path);
-    db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-    );
+    applySqliteSettings(db);
     migrateSqliteSync(db);
     return db;
   } catch (e) {

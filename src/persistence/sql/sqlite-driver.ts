@@ -13,6 +13,18 @@ export interface SqliteDriverOptions {
   readonly maxRowsPerInsert?: number;
 }
 
+/**
+ * Applies DES's connection settings to a SQLite database: WAL, synchronous=NORMAL (see SqliteDriver for
+ * what that means for durability), the busy timeout, foreign keys on. Every SQLite connection DES opens
+ * (this driver, the embedded store, the order intent journal) goes through it.
+ */
+export function applySqliteSettings(db: DatabaseSync, busyTimeoutMs = 5000): void {
+  const busyTimeout = Math.max(0, Math.trunc(busyTimeoutMs));
+  db.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON;`,
+  );
+}
+
 /** SQLite's limit on the parameters of one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
 export const SQLITE_MAX_VARIABLES = 32766;
 
@@ -57,10 +69,7 @@ export class SqliteDriver implements SqlDriver {
     try {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       const db = new DatabaseSync(path);
-      const busyTimeout = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
-      db.exec(
-        `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON;`,
-      );
+      applySqliteSettings(db, options.busyTimeoutMs);
       return new SqliteDriver(db, options);
     } catch (e) {
       throw new DesError(
