@@ -441,7 +441,7 @@ async function main(): Promise<void> {
 
     // (1) The database a long run left.
     const template = join(work, "history.sqlite");
-    const history = buildRecoveryHistory({
+    const history = await buildRecoveryHistory({
       path: template,
       orders,
       accountId: ACCOUNT,

@@ -359,7 +359,7 @@ function insertHistory(
  * (saveBooksSnapshot) taken `fillsAfterSnapshot` fills before the end, the strategies' state and
  * the risk engine's state (today's fills counted).
  */
-export function buildRecoveryHistory(spec: RecoveryHistorySpec): RecoveryHistoryReport {
+export async function buildRecoveryHistory(spec: RecoveryHistorySpec): Promise<RecoveryHistoryReport> {
   const t0 = performance.now();
   SqliteStore.open(spec.path).close();
   const tSchema = performance.now();
@@ -423,7 +423,7 @@ export function buildRecoveryHistory(spec: RecoveryHistorySpec): RecoveryHistory
 
     // The app's records, through its writers.
     const firstUs = spec.lastFillAtMs * 1000 - (spec.orders - 1) * FILL_SPACING_US;
-    portfolioBaseline(store, spec.accountId, baseline, firstUs - 60_000_000);
+    await portfolioBaseline(store, spec.accountId, baseline, firstUs - 60_000_000);
     // saveBooksSnapshot's write (exportBooks into the books row), of the books as they were
     // fillsAfterSnapshot fills before the end (exported then: the bulk transaction was still open).
     if (snapshot !== undefined) store.saveNow(BOOKS_ID, JSON.parse(snapshot.json), snapshot.takenAtUs);
