@@ -24,12 +24,17 @@ import type { BatchWriterOptions } from "./batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "./batch/batch-writer-stats.ts";
 import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
 import { openLocalSqlite } from "./open-local-sqlite.ts";
-import { type FillRecord, fillOf, fillRecordOf, fillRow } from "./repositories/fill-repository.ts";
+import {
+  FILLED_EVENT_ORDER_COLUMNS,
+  filledEventOf,
+  fillRecordOf,
+  fillRow,
+} from "./repositories/fill-repository.ts";
 import { orderEventRow } from "./repositories/order-status-change.ts";
 import { type Repositories, sqlRepositories } from "./repositories/repositories.ts";
 import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
-import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
+import type { SqlDriver } from "./sql/sql-types.ts";
 import { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Settings of a SqlDesStore. */
@@ -398,15 +403,15 @@ export class SqlDesStore implements DesStore {
     afterSeq: number,
   ): Promise<{ fills: OrderFilled[]; lastSeq: number }> {
     const rows = await this.#driver.query(
-      `SELECT f.*, o.venue_order_id AS o_venue_order_id, o.status AS o_status
+      `SELECT f.*, ${FILLED_EVENT_ORDER_COLUMNS}
        FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
        WHERE f.account_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?`,
       [accountId, afterSeq, REPLAY_PAGE],
     );
-    const records = rows.map(fillOf);
+    const last = rows.at(-1)?.["seq"];
     return {
-      fills: records.map((f, i) => filledEvent(f, rows[i] as SqlRow)),
-      lastSeq: records.at(-1)?.seq ?? afterSeq,
+      fills: rows.map(filledEventOf),
+      lastSeq: last === undefined || last === null ? afterSeq : Number(last),
     };
   }
 }
@@ -438,25 +443,4 @@ async function importOpenIntents(driver: SqlDriver, journal: DatabaseSync): Prom
     imported += Number(insert.run(...values).changes);
   }
   return imported;
-}
-
-/** The OrderFilled event a stored fill was (with its order's venue id and status). */
-function filledEvent(f: FillRecord, r: SqlRow): OrderFilled {
-  return {
-    kind: "OrderFilled",
-    clientOrderId: f.clientOrderId,
-    strategyId: f.strategyId,
-    instrumentId: f.instrumentId,
-    accountId: f.accountId,
-    venueOrderId: String(r["o_venue_order_id"] ?? "") as VenueOrderId,
-    tradeId: f.tradeId,
-    side: f.side,
-    lastQty: f.quantity,
-    lastPrice: f.price,
-    commission: f.commission,
-    commissionAsset: f.commissionAsset,
-    liquidity: f.liquidity,
-    orderStatus: (r["o_status"] ?? "FILLED") as OrderStatus,
-    ts: f.ts,
-  };
 }

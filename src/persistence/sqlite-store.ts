@@ -1,21 +1,18 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import {
   type AccountId,
-  type ClientOrderId,
-  Decimal,
   DesError,
   ErrorCode,
-  type InstrumentId,
   type StrategyId,
   type TradeId,
   toError,
-  type UnixMicros,
-  type VenueOrderId,
 } from "../core/index.ts";
-import type { Liquidity, OrderEvent, OrderFilled, OrderSide, OrderStatus, Signal } from "../model/index.ts";
+import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
 import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
 import { openLocalSqlite } from "./open-local-sqlite.ts";
+import { FILLED_EVENT_ORDER_COLUMNS, filledEventOf } from "./repositories/fill-repository.ts";
 import { statusAfter } from "./repositories/order-status-change.ts";
+import type { SqlRow } from "./sql/sql-types.ts";
 import { type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Options of the embedded store. */
@@ -91,7 +88,7 @@ export class SqliteStore implements DesStore {
         "INSERT INTO signals (strategy_id, instrument_id, action, reason, ts) VALUES (?, ?, ?, ?, ?)",
       ),
       accountFills: db.prepare(
-        `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
+        `SELECT f.*, ${FILLED_EVENT_ORDER_COLUMNS}
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
          WHERE +f.account_id = ? ORDER BY f.rowid`,
       ),
@@ -105,7 +102,7 @@ export class SqliteStore implements DesStore {
       instances: db.prepare("SELECT * FROM strategy_instances ORDER BY strategy_id"),
       fillRowid: db.prepare("SELECT rowid AS r FROM fills WHERE account_id = ? AND trade_id = ?"),
       accountFillsAfter: db.prepare(
-        `SELECT f.*, o.venue_order_id AS venue_order_id, o.status AS order_status
+        `SELECT f.*, ${FILLED_EVENT_ORDER_COLUMNS}
          FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id
          WHERE f.rowid > ? AND +f.account_id = ? ORDER BY f.rowid`,
       ),
@@ -228,8 +225,7 @@ export class SqliteStore implements DesStore {
    * all of them.
    */
   *eachAccountFill(accountId: AccountId): Generator<OrderFilled> {
-    for (const row of this.#stmts.accountFills.iterate(accountId))
-      yield fillOfRow(row as unknown as StoredFillRow);
+    for (const row of this.#stmts.accountFills.iterate(accountId)) yield filledEventOf(row as SqlRow);
   }
 
   /**
@@ -240,7 +236,7 @@ export class SqliteStore implements DesStore {
   accountFillsAfter(accountId: AccountId, tradeId: TradeId): OrderFilled[] | undefined {
     const row = this.#stmts.fillRowid.get(accountId, tradeId) as { r: number } | undefined;
     if (row === undefined) return undefined;
-    return (this.#stmts.accountFillsAfter.all(row.r, accountId) as unknown as StoredFillRow[]).map(fillOfRow);
+    return (this.#stmts.accountFillsAfter.all(row.r, accountId) as SqlRow[]).map(filledEventOf);
   }
 
   /** The journal's intents not done, with the status and fills this file holds for each. */
@@ -341,42 +337,4 @@ export class SqliteStore implements DesStore {
       ++this.#lastSeq,
     );
   }
-}
-
-interface StoredFillRow {
-  account_id: string;
-  trade_id: string;
-  client_order_id: string;
-  strategy_id: string;
-  instrument_id: string;
-  side: string;
-  quantity: string;
-  price: string;
-  commission: string;
-  commission_asset: string;
-  liquidity: string;
-  ts: number;
-  venue_order_id: string | null;
-  order_status: string | null;
-}
-
-/** The OrderFilled event a stored fill row was. */
-function fillOfRow(r: StoredFillRow): OrderFilled {
-  return {
-    kind: "OrderFilled",
-    clientOrderId: r.client_order_id as ClientOrderId,
-    strategyId: r.strategy_id as StrategyId,
-    instrumentId: r.instrument_id as InstrumentId,
-    accountId: r.account_id as AccountId,
-    venueOrderId: (r.venue_order_id ?? "") as VenueOrderId,
-    tradeId: r.trade_id as TradeId,
-    side: r.side as OrderSide,
-    lastQty: Decimal.from(r.quantity),
-    lastPrice: Decimal.from(r.price),
-    commission: Decimal.from(r.commission),
-    commissionAsset: r.commission_asset,
-    liquidity: r.liquidity as Liquidity,
-    orderStatus: (r.order_status ?? "FILLED") as OrderStatus,
-    ts: r.ts as UnixMicros,
-  };
 }

@@ -6,8 +6,9 @@ import type {
   StrategyId,
   TradeId,
   UnixMicros,
+  VenueOrderId,
 } from "../../core/index.ts";
-import type { Liquidity, OrderFilled, OrderSide } from "../../model/index.ts";
+import type { Liquidity, OrderFilled, OrderSide, OrderStatus } from "../../model/index.ts";
 import { TABLES } from "../schema/tables.ts";
 import type { SqlExecutor, SqlRow } from "../sql/sql-types.ts";
 import { decimalOf, decimalText, microsOf, textOf } from "./row-values.ts";
@@ -185,5 +186,37 @@ export function fillOf(r: SqlRow): FillRecord {
     liquidity: textOf(r, "liquidity") as Liquidity,
     ts: microsOf(r, "ts"),
     ...(r["seq"] === null || r["seq"] === undefined ? {} : { seq: Number(r["seq"]) }),
+  };
+}
+
+/**
+ * The columns a query selects next to `f.*` (fills f LEFT JOIN orders o ON the client order id) for
+ * filledEventOf: the order's venue order id and status.
+ */
+export const FILLED_EVENT_ORDER_COLUMNS =
+  "o.venue_order_id AS order_venue_order_id, o.status AS order_status";
+
+/**
+ * The OrderFilled event a stored fill was: a fills row joined with its order (FILLED_EVENT_ORDER_COLUMNS;
+ * without an order row, an empty venue order id and FILLED). What a restart replays into the books.
+ */
+export function filledEventOf(r: SqlRow): OrderFilled {
+  const f = fillOf(r);
+  return {
+    kind: "OrderFilled",
+    clientOrderId: f.clientOrderId,
+    strategyId: f.strategyId,
+    instrumentId: f.instrumentId,
+    accountId: f.accountId,
+    venueOrderId: String(r["order_venue_order_id"] ?? "") as VenueOrderId,
+    tradeId: f.tradeId,
+    side: f.side,
+    lastQty: f.quantity,
+    lastPrice: f.price,
+    commission: f.commission,
+    commissionAsset: f.commissionAsset,
+    liquidity: f.liquidity,
+    orderStatus: (r["order_status"] ?? "FILLED") as OrderStatus,
+    ts: f.ts,
   };
 }
