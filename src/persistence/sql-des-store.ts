@@ -225,7 +225,7 @@ export class SqlDesStore implements DesStore {
         clientOrderId: row.clientOrderId,
         status: row.status,
         ts: row.ts,
-        afterRows: this.#writer.stats().acceptedTotal,
+        afterRows: this.#writer.acceptedTotal,
       });
     } else {
       this.#orders.set(row.clientOrderId, memo);
@@ -252,7 +252,7 @@ export class SqlDesStore implements DesStore {
 
   /** Waits until every record buffered so far is committed, then marks the intents they end done. */
   async flush(): Promise<void> {
-    const covered = this.#writer.stats().acceptedTotal;
+    const covered = this.#writer.acceptedTotal;
     await this.#writer.flush();
     this.#markDone(covered);
   }
@@ -343,7 +343,7 @@ export class SqlDesStore implements DesStore {
    * deadline are named in the error thrown (their intents stay open: start-up asks the venue).
    */
   async close(): Promise<void> {
-    const covered = this.#writer.stats().acceptedTotal;
+    const covered = this.#writer.acceptedTotal;
     try {
       const report = await this.#writer.close();
       if (report.unwritten.length === 0) this.#markDone(covered);

@@ -171,6 +171,11 @@ export class BatchWriter {
     return this.#closing;
   }
 
+  /** Rows accepted since start (cheap; stats() has it too): flush() settles every row counted here. */
+  get acceptedTotal(): number {
+    return this.#queue.accepted;
+  }
+
   /** Rows accepted and not yet committed or dead-lettered (cheap; stats() has it too). */
   get queueDepth(): number {
     return this.#queue.accepted - this.#settled;
