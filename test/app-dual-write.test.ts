@@ -96,6 +96,96 @@ test("dual-write from the settings: SQLite primary with PostgreSQL secondary, th
   assert.ok(third.signals > second.signals, "SQLite alone continues from what both runs wrote");
 });
 
+test("the switch of primary while DES trades (POST /api/db/switch-primary): SQLite -> PostgreSQL -> SQLite, no write lost on either side", async (t) => {
+  const pg = await createTestPostgresSchema(t);
+  if (pg === undefined) return;
+  const dir = mkdtempSync(join(tmpdir(), "des-switch-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dbPath = join(dir, "des.sqlite");
+  const { logger, text } = memoryLogger("info");
+  const app = await DesApp.create(
+    loadConfig({
+      env: {
+        DES_PORT: "0",
+        // The replay loops at full speed: strategies keep signalling and trading through both switches.
+        DES_REPLAY_SPEED: "max",
+        DES_REPLAY_LOOP: "true",
+        DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"),
+        DES_DATASET: join(ROOT, "data/market/manifest.json"),
+        DES_DB_PATH: dbPath,
+        DES_JOURNAL_PATH: join(dir, "journal.sqlite"),
+        DB_TYPE: "sqlite",
+        DB_SECONDARY: "postgres",
+        POSTGRES_URL: pg.url,
+        POSTGRES_SCHEMA: pg.schema,
+      },
+    }),
+    { logger },
+  );
+  let stopped = false;
+  t.after(async () => {
+    if (!stopped) await app.stop("test cleanup");
+  });
+  const url = await app.start();
+  const signalsNow = async () => (await app.store.counts()).signals;
+  /** Waits until more than `atLeast` signals are stored; returns how many. */
+  const signalsAbove = async (atLeast: number, what: string): Promise<number> => {
+    let seen = 0;
+    await waitFor(
+      async () => {
+        seen = await signalsNow();
+        return seen > atLeast;
+      },
+      30_000,
+      what,
+    );
+    return seen;
+  };
+  const switchPrimary = async (body: unknown) =>
+    fetch(`${url}/api/db/switch-primary`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  const before = (await (await fetch(`${url}/api/db`)).json()) as Record<string, unknown>;
+  assert.equal(before["primary"], "sqlite");
+  assert.equal(before["secondary"], "postgres");
+
+  const atSwitch = await signalsAbove(0, "the first signals");
+  const toPostgres = await switchPrimary({});
+  assert.equal(toPostgres.status, 200, await toPostgres.clone().text());
+  const switched = (await toPostgres.json()) as Record<string, unknown>;
+  assert.equal(switched["from"], "sqlite");
+  assert.equal(switched["primary"], "postgres");
+  assert.equal(switched["secondary"], "sqlite");
+  assert.equal(switched["unappliedWrites"], 0);
+  assert.equal(app.store.databases().primary, "postgres");
+  assert.equal(app.store.dbType, "postgres");
+
+  // Trading goes on with PostgreSQL as the database of record: its new signals reach both sides.
+  const atRollback = await signalsAbove(atSwitch + 50, "signals written with PostgreSQL primary");
+  const rollback = await switchPrimary({ drainTimeoutMs: 10_000 });
+  assert.equal(rollback.status, 200, await rollback.clone().text());
+  assert.equal(((await rollback.json()) as Record<string, unknown>)["primary"], "sqlite");
+  await signalsAbove(atRollback + 50, "signals after the rollback");
+
+  const during = (await (await fetch(`${url}/api/db`)).json()) as {
+    primary: string;
+    dualWrite: { switches: number; diverged: boolean; primaryMissingWrites: number };
+  };
+  assert.equal(during.primary, "sqlite");
+  assert.equal(during.dualWrite.switches, 2);
+  assert.equal(during.dualWrite.diverged, false);
+  assert.equal(during.dualWrite.primaryMissingWrites, 0);
+  const fills = (await app.store.counts()).fills;
+  assert.ok(fills > 0, "the strategies traded");
+  assert.equal(await app.stop("test"), true);
+  stopped = true;
+  assert.match(text(), /"command":"db\.switch-primary"/, "each switch is in the command audit log");
+  await assertSame(dbPath, pg, "after two switches while trading");
+});
+
 test("dual-write settings that cannot work are refused before anything opens, naming the setting", async () => {
   const base = {
     DES_PORT: "0",

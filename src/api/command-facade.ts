@@ -1,6 +1,7 @@
 import type {
   CancelAllResult,
   CancelResult,
+  DatabaseView,
   OrderFilter,
   OrderView,
   PanicResult,
@@ -9,6 +10,8 @@ import type {
   RiskView,
   StrategyCommandResult,
   StrategyView,
+  SwitchPrimaryRequest,
+  SwitchPrimaryResult,
   TradingStateChange,
   TradingStateRequest,
   VenueBalanceView,
@@ -62,6 +65,15 @@ export interface PortfolioQueries {
   venueBalances(): Awaitable<readonly VenueBalanceView[]>;
 }
 
+/**
+ * The databases DES writes: which is the primary, the dual-write's counters, and the switch of
+ * primary while DES runs. A refused switch throws DES_ERR_PRIMARY_SWITCH_REFUSED (409, nothing changed).
+ */
+export interface DatabaseCommands {
+  view(): DatabaseView;
+  switchPrimary(request: SwitchPrimaryRequest): Promise<SwitchPrimaryResult>;
+}
+
 /** Who sent a command and how they were let in; never the token. */
 export interface CommandActor {
   readonly ip: string;
@@ -92,6 +104,8 @@ export interface ApiCommands {
   readonly strategies: StrategyCommands;
   readonly orders: OrderCommands;
   readonly portfolio: PortfolioQueries;
+  /** Undefined when the process has no store to show (test harnesses): the database routes answer 404. */
+  readonly database: DatabaseCommands | undefined;
   /** Records one command and its outcome (the app writes it to its log). */
   audit(entry: CommandAuditEntry): void;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from "fastify";
 import { ApiErrorCode } from "./api-error-code.ts";
 import { refusal, sendUnauthorized } from "./command-auth.ts";
+import { databaseRoutes } from "./database-routes.ts";
 import { orderRoutes } from "./order-routes.ts";
 import { portfolioRoutes } from "./portfolio-routes.ts";
 import { riskRoutes } from "./risk-routes.ts";
@@ -10,7 +11,7 @@ import { strategyRoutes } from "./strategy-routes.ts";
 const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
 
 /**
- * Registers the operator routes (risk, strategies, orders, portfolio). Reads are open, like the
+ * Registers the operator routes (risk, strategies, orders, portfolio, database). Reads are open, like the
  * monitoring routes; every other method must pass the command auth first (checked before the body
  * is parsed); a refusal is a 401 and is audited. Operator answers are never cached.
  */
@@ -33,5 +34,6 @@ export const commandRoutes: FastifyPluginCallback<CommandRoutesOptions> = (app, 
   app.register(strategyRoutes, options);
   app.register(orderRoutes, options);
   app.register(portfolioRoutes, options);
+  app.register(databaseRoutes, options);
   done();
 };

@@ -214,3 +214,62 @@ export interface VenueBalanceView {
   readonly free: string;
   readonly locked: string;
 }
+
+/** A database DES can write: the embedded SQLite file or PostgreSQL. */
+export type DatabaseName = "sqlite" | "postgres";
+
+/** A dual-write's counters (the current secondary's mirror) and its history of switches. */
+export interface DualWriteView {
+  /** Writes applied on the secondary. */
+  readonly mirroredWrites: number;
+  /** Failed attempts on the secondary (retried; a few during a restart of it are expected). */
+  readonly secondaryFailures: number;
+  readonly retriedWrites: number;
+  /** Writes waiting for the secondary: a switch waits until this is 0. */
+  readonly pendingRetries: number;
+  readonly pendingRows: number;
+  /** True once the secondary needs a fresh copy (its retry queue overflowed); a switch is refused. */
+  readonly diverged: boolean;
+  readonly divergedReason: string | null;
+  readonly unmirroredWrites: number;
+  readonly lastError: string | null;
+  /** Switches of primary since DES started. */
+  readonly switches: number;
+  /** Writes the primary lacks after a forced switch. */
+  readonly primaryMissingWrites: number;
+}
+
+/** The body of GET /api/db. */
+export interface DatabaseView {
+  /** The database of record now. */
+  readonly primary: DatabaseName;
+  /** The dual-write secondary, or null without dual-write (DB_SECONDARY not set). */
+  readonly secondary: DatabaseName | null;
+  readonly dualWrite: DualWriteView | null;
+  /** Why the store is degraded (secondary behind or diverged, database unreachable), or null. */
+  readonly degraded: string | null;
+}
+
+/** The body of POST /api/db/switch-primary. */
+export interface SwitchPrimaryRequest {
+  /** Switch even with writes pending on the secondary or a diverged one: only when the primary is lost. */
+  readonly force?: boolean | undefined;
+  /** How long to retry the secondary's pending writes before refusing (default 5000 ms). */
+  readonly drainTimeoutMs?: number | undefined;
+}
+
+/** The answer of POST /api/db/switch-primary. */
+export interface SwitchPrimaryResult {
+  /** The primary before the switch. */
+  readonly from: DatabaseName;
+  readonly primary: DatabaseName;
+  readonly secondary: DatabaseName;
+  /** Writes the new primary lacks (0 unless forced). */
+  readonly unappliedWrites: number;
+  /** PostgreSQL serial sequences moved past the largest id (a PostgreSQL new primary). */
+  readonly sequences: readonly {
+    readonly table: string;
+    readonly sequence: string;
+    readonly nextId: string;
+  }[];
+}

@@ -29,6 +29,7 @@ const STATUS_BY_DES_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.InvalidOrderTransition]: 409,
   [ErrorCode.StrategyNotRunning]: 409,
+  [ErrorCode.PrimarySwitchRefused]: 409,
   [ErrorCode.OrderRejected]: 422,
 };
 

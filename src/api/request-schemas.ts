@@ -48,3 +48,13 @@ export const cancelAllBody = orEmpty(orderFilterShape);
 
 /** POST /api/orders/:clientOrderId/cancel: nothing, or {}. */
 export const emptyBody = orEmpty(z.object({}).strict());
+
+/** POST /api/db/switch-primary: {} switches once the secondary has caught up. */
+export const switchPrimaryBody = orEmpty(
+  z
+    .object({
+      force: z.boolean().optional(),
+      drainTimeoutMs: z.number().int("expected whole milliseconds").min(0).max(60_000).optional(),
+    })
+    .strict(),
+);

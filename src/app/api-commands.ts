@@ -3,6 +3,8 @@ import type {
   BookJson,
   CancelResult,
   CommandAuditEntry,
+  DatabaseCommands,
+  DualWriteView,
   JsonObject,
   JsonValue,
   OrderCommands,
@@ -38,6 +40,7 @@ import {
   type SubmitOrder,
   type VenuePort,
 } from "../model/index.ts";
+import type { DesStore } from "../persistence/index.ts";
 import type { BookView, Portfolio, PositionView } from "../portfolio/index.ts";
 import { type RiskEngine, TradingState } from "../risk/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
@@ -60,6 +63,8 @@ export interface ApiCommandParts {
   /** Asked for free and locked balances on GET /api/portfolio/balances. */
   readonly venue: Pick<VenuePort, "balances">;
   readonly log: AuditLogger;
+  /** The records' store: GET /api/db and the switch of primary (absent: the database routes answer 404). */
+  readonly store?: Pick<DesStore, "databases" | "switchPrimary" | "degradedReason">;
   /** Called after a strategy's parameters changed (the app stores them so they survive a restart). */
   readonly onParamsChanged?: (id: StrategyId) => void;
 }
@@ -78,7 +83,52 @@ export function apiCommands(parts: ApiCommandParts): ApiCommands {
     strategies: strategyCommands(parts),
     orders: orderCommands(parts),
     portfolio: portfolioQueries(parts),
+    database: parts.store === undefined ? undefined : databaseCommands(parts.store),
     audit: (entry) => auditLine(parts.log, entry),
+  };
+}
+
+function databaseCommands(store: NonNullable<ApiCommandParts["store"]>): DatabaseCommands {
+  return {
+    view() {
+      const { primary, dualWrite } = store.databases();
+      return {
+        primary,
+        secondary: dualWrite?.secondary ?? null,
+        dualWrite: dualWrite === undefined ? null : dualWriteView(dualWrite),
+        degraded: store.degradedReason() ?? null,
+      };
+    },
+    async switchPrimary(request) {
+      const from = store.databases().primary;
+      const result = await store.switchPrimary({
+        ...(request.force === undefined ? {} : { force: request.force }),
+        ...(request.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: request.drainTimeoutMs }),
+      });
+      return {
+        from,
+        primary: result.primary,
+        secondary: result.secondary,
+        unappliedWrites: result.unappliedWrites,
+        sequences: result.sequences.map((s) => ({ table: s.table, sequence: s.sequence, nextId: s.nextId })),
+      };
+    },
+  };
+}
+
+function dualWriteView(s: NonNullable<ReturnType<DesStore["databases"]>["dualWrite"]>): DualWriteView {
+  return {
+    mirroredWrites: s.mirroredWrites,
+    secondaryFailures: s.secondaryFailures,
+    retriedWrites: s.retriedWrites,
+    pendingRetries: s.pendingRetries,
+    pendingRows: s.pendingRows,
+    diverged: s.diverged,
+    divergedReason: s.divergedReason ?? null,
+    unmirroredWrites: s.unmirroredWrites,
+    lastError: s.lastError ?? null,
+    switches: s.switches,
+    primaryMissingWrites: s.primaryMissingWrites,
   };
 }
 

@@ -216,6 +216,7 @@ export class DesApp {
           portfolio: this.portfolio,
           venue: this.venueSetup.venue,
           log: this.log.child({ component: "api" }),
+          store: this.store,
           onParamsChanged: (id) => this.#saveStrategyInstance(id),
         }),
       },

@@ -25,6 +25,7 @@ export const ErrorCode = {
   BusSubscriberFailed: "DES_ERR_BUS_SUBSCRIBER_FAILED",
   OrderRejected: "DES_ERR_ORDER_REJECTED",
   StoreFailed: "DES_ERR_STORE_FAILED",
+  PrimarySwitchRefused: "DES_ERR_PRIMARY_SWITCH_REFUSED",
   ShutdownTimeout: "DES_ERR_SHUTDOWN_TIMEOUT",
   InvalidMetric: "DES_ERR_INVALID_METRIC",
   UnknownOrder: "DES_ERR_UNKNOWN_ORDER",

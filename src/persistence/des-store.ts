@@ -1,5 +1,6 @@
-import type { AccountId, StrategyId, TradeId } from "../core/index.ts";
+import { type AccountId, DesError, ErrorCode, type StrategyId, type TradeId } from "../core/index.ts";
 import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
+import type { DualWriteStats, SwitchPrimaryOptions, SwitchResult } from "./migration/dual-write-driver.ts";
 import type { JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** A value or a promise of it: the embedded store answers synchronously, a database over the network does not. */
@@ -32,6 +33,14 @@ export interface StoreStats {
   readonly transientErrorsTotal: number;
   /** Records the database refused for good (kept in the dead-letter list and logged, never dropped silently). */
   readonly deadLetteredTotal: number;
+}
+
+/** Which databases hold DES's records now: the primary, and with dual-write the secondary's counters. */
+export interface StoreDatabases {
+  /** The database of record (DB_TYPE at start; the other one after a switch of primary). */
+  readonly primary: DbType;
+  /** The dual-write's roles and counters (DB_SECONDARY), or undefined without dual-write. */
+  readonly dualWrite: DualWriteStats | undefined;
 }
 
 /** Rows per table, for the API and tests. */
@@ -77,6 +86,24 @@ export interface DesStore {
   stats(): StoreStats;
   /** Why the store is degraded beyond its counters (a dual-write secondary behind or diverged), or undefined. */
   degradedReason(): string | undefined;
+  /** The primary database and, with dual-write, the secondary's counters. */
+  databases(): StoreDatabases;
+  /**
+   * Dual-write only: makes the secondary the primary while DES runs (DualWriteDriver.switchPrimary:
+   * writes wait, the secondary catches up first); calling it again rolls back. Throws
+   * DES_ERR_PRIMARY_SWITCH_REFUSED, nothing changed, without dual-write or while the secondary is
+   * behind (after drainTimeoutMs) or diverged, unless forced.
+   */
+  switchPrimary(options?: SwitchPrimaryOptions): Promise<SwitchResult>;
   /** Writes what is buffered and closes. */
   close(): Awaitable<void>;
+}
+
+/** The refusal of a switch of primary by a store that writes one database only. */
+export function noSecondaryToSwitchTo(primary: DbType): DesError {
+  return new DesError(
+    ErrorCode.PrimarySwitchRefused,
+    `dual-write is not on (DB_SECONDARY is not set): DES writes ${primary} only, there is no secondary to switch to`,
+    { primary },
+  );
 }

@@ -5,6 +5,7 @@ export type {
   DbType,
   DesStore,
   StoreCounts,
+  StoreDatabases,
   StoredStrategyInstance,
   StoreStats,
 } from "./des-store.ts";

@@ -22,7 +22,20 @@ import {
 import { BatchWriter, type TableWrite } from "./batch/batch-writer.ts";
 import type { BatchWriterOptions } from "./batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "./batch/batch-writer-stats.ts";
-import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
+import {
+  type DbType,
+  type DesStore,
+  noSecondaryToSwitchTo,
+  type StoreCounts,
+  type StoreDatabases,
+  type StoredStrategyInstance,
+  type StoreStats,
+} from "./des-store.ts";
+import {
+  DualWriteDriver,
+  type SwitchPrimaryOptions,
+  type SwitchResult,
+} from "./migration/dual-write-driver.ts";
 import { openLocalSqlite } from "./open-local-sqlite.ts";
 import {
   FILLED_EVENT_ORDER_COLUMNS,
@@ -89,7 +102,6 @@ interface PendingDone {
  *   stored), which a restart replays by. One DES process writes a database (signal ids likewise).
  */
 export class SqlDesStore implements DesStore {
-  readonly dbType;
   readonly intents: SqliteOrderJournal;
   readonly #driver: SqlDriver;
   readonly #ownsDriver: boolean;
@@ -112,7 +124,6 @@ export class SqlDesStore implements DesStore {
     this.#driver = options.driver;
     this.#ownsDriver = options.ownsDriver ?? false;
     this.#degradedReason = options.degradedReason;
-    this.dbType = options.driver.dialect;
     this.#repos = sqlRepositories(options.driver);
     this.#journalDb = journalDb;
     this.intents = new SqliteOrderJournal(journalDb);
@@ -330,6 +341,30 @@ export class SqlDesStore implements DesStore {
     const s = this.#writer.stats();
     if (s.retrying) return `database unreachable, retrying: ${s.lastError?.message ?? "unknown error"}`;
     return this.#degradedReason?.();
+  }
+
+  /** The primary's dialect: with dual-write it changes at a switch of primary. */
+  get dbType(): DbType {
+    return this.#driver.dialect;
+  }
+
+  databases(): StoreDatabases {
+    const driver = this.#driver;
+    return {
+      primary: this.dbType,
+      dualWrite: driver instanceof DualWriteDriver ? driver.stats() : undefined,
+    };
+  }
+
+  /**
+   * With dual-write: swaps primary and secondary while DES runs (see DualWriteDriver.switchPrimary).
+   * The batch writer's flushes wait while it runs and then go to the new primary; ids DES assigns
+   * (fill seq, signal ids) continue from memory, and the new primary's serial sequences are synced.
+   */
+  async switchPrimary(options?: SwitchPrimaryOptions): Promise<SwitchResult> {
+    const driver = this.#driver;
+    if (!(driver instanceof DualWriteDriver)) throw noSecondaryToSwitchTo(this.dbType);
+    return driver.switchPrimary(options);
   }
 
   /** The batch writer's full counters (dead letters, transient errors, flush latency). */

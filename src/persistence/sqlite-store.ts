@@ -8,7 +8,15 @@ import {
   toError,
 } from "../core/index.ts";
 import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
-import type { DesStore, StoreCounts, StoredStrategyInstance, StoreStats } from "./des-store.ts";
+import {
+  type DesStore,
+  noSecondaryToSwitchTo,
+  type StoreCounts,
+  type StoreDatabases,
+  type StoredStrategyInstance,
+  type StoreStats,
+} from "./des-store.ts";
+import type { SwitchResult } from "./migration/dual-write-driver.ts";
 import { openLocalSqlite } from "./open-local-sqlite.ts";
 import { FILLED_EVENT_ORDER_COLUMNS, filledEventOf } from "./repositories/fill-repository.ts";
 import { statusAfter } from "./repositories/order-status-change.ts";
@@ -258,6 +266,15 @@ export class SqliteStore implements DesStore {
 
   degradedReason(): string | undefined {
     return undefined;
+  }
+
+  databases(): StoreDatabases {
+    return { primary: "sqlite", dualWrite: undefined };
+  }
+
+  /** Always refused: the embedded store writes its one SQLite file (dual-write runs on SqlDesStore). */
+  async switchPrimary(): Promise<SwitchResult> {
+    throw noSecondaryToSwitchTo("sqlite");
   }
 
   stats(): StoreStats {

@@ -30,7 +30,7 @@ import { Portfolio } from "../../portfolio/index.ts";
 import { RiskEngine, type RiskEvent } from "../../risk/index.ts";
 import { type StrategyDefinition, StrategyEngine, StrategyRegistry } from "../../strategy/index.ts";
 import { PaperVenue } from "../../venues/paper/index.ts";
-import { apiCommands } from "../api-commands.ts";
+import { type ApiCommandParts, apiCommands } from "../api-commands.ts";
 
 export const BTCUSDT: InstrumentId = instrumentId("BTCUSDT");
 export const S1: StrategyId = strategyId("s1");
@@ -66,6 +66,8 @@ export interface ApiHarnessOptions {
   readonly risk?: unknown;
   readonly apiToken?: string;
   readonly host?: string;
+  /** The records' store behind GET /api/db and the switch of primary (default: none, those routes 404). */
+  readonly store?: ApiCommandParts["store"];
 }
 
 /** The engines, the API server and helpers to drive them. */
@@ -186,7 +188,17 @@ export async function apiHarness(options: ApiHarnessOptions = {}): Promise<ApiHa
       health: () => ({ status: "ok", uptimeS: 0, checks: {} }),
       metricsJson: () => ({}),
       metricsPrometheus: () => "",
-      commands: apiCommands({ bus, clock, risk, strategies, execution, portfolio, venue, log }),
+      commands: apiCommands({
+        bus,
+        clock,
+        risk,
+        strategies,
+        execution,
+        portfolio,
+        venue,
+        log,
+        ...(options.store === undefined ? {} : { store: options.store }),
+      }),
     },
     { apiToken: options.apiToken, host: options.host },
   );

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isDesError } from "../../core/index.ts";
+import { clientOrderId, ErrorCode, isDesError } from "../../core/index.ts";
+import { filled } from "../repositories/contract/fixtures.ts";
+import { fillRecordOf } from "../repositories/fill-repository.ts";
+import { sqlRepositories } from "../repositories/repositories.ts";
 import { migrate } from "../schema/migrate.ts";
 import { ALL_TABLES, TABLES } from "../schema/tables.ts";
 import { SqliteDriver } from "../sql/sqlite-driver.ts";
+import { openTestPostgres } from "../test-support/postgres-test-db.ts";
 import { checkDivergence } from "./divergence-check.ts";
 import { DualWriteDriver } from "./dual-write-driver.ts";
 import { FlakyDriver, orderRow } from "./test-fixtures.ts";
@@ -147,7 +151,11 @@ test("a full retry queue marks the secondary diverged instead of dropping writes
   assert.equal(stats.unmirroredWrites, 5, "every write the secondary lacks is counted");
   assert.equal(diverged.length, 1);
   secondary.failing = false;
-  await assert.rejects(dual.switchPrimary(), /secondary has diverged/);
+  await assert.rejects(dual.switchPrimary(), (e: unknown) => {
+    assert.ok(isDesError(e) && e.code === ErrorCode.PrimarySwitchRefused, String(e));
+    assert.match(e.message, /secondary has diverged/);
+    return true;
+  });
   const forced = await dual.switchPrimary({ force: true });
   assert.equal(forced.unappliedWrites, 5);
   assert.equal(dual.stats().primaryMissingWrites, 5);
@@ -159,7 +167,11 @@ test("switchPrimary refuses while writes are pending, swaps roles once caught up
   await insertOrder(1);
   secondary.failing = true;
   await insertOrder(2);
-  await assert.rejects(dual.switchPrimary({ drainTimeoutMs: 20 }), /1 writes are still pending/);
+  await assert.rejects(dual.switchPrimary({ drainTimeoutMs: 20 }), (e: unknown) => {
+    assert.ok(isDesError(e) && e.code === ErrorCode.PrimarySwitchRefused, String(e));
+    assert.match(e.message, /1 writes are still pending/);
+    return true;
+  });
   assert.equal(dual.primary, primary, "nothing changed");
   secondary.failing = false;
   const switched = await dual.switchPrimary();
@@ -207,4 +219,25 @@ test("a switch waits for writes in flight and holds new writes until it is done"
   assert.equal(dual.primary.dialect, "sqlite");
   assert.deepEqual(await orderIds(inner), ["o1", "o2"], "the held write ran on the new primary");
   await dual.close();
+});
+
+test("repositories built before a switch of primary query the new primary in its own dialect (PostgreSQL <-> SQLite)", async (t) => {
+  const postgres = await openTestPostgres(t);
+  if (postgres === undefined) return;
+  const sqlite = SqliteDriver.open(":memory:");
+  t.after(() => sqlite.close());
+  await migrate(sqlite);
+  await migrate(postgres);
+  const dual = await DualWriteDriver.open({ primary: postgres, secondary: sqlite, tables: ALL_TABLES });
+  const repos = sqlRepositories(dual);
+  // Same time: the ties are ordered by trade id in code point order ("a-b" before "ab"), on both sides.
+  await repos.fills.appendMany([fillRecordOf(filled("o1", "ab", 5)), fillRecordOf(filled("o1", "a-b", 5))]);
+  const byOrder = async () => (await repos.fills.byOrder(clientOrderId("o1"))).map((f) => f.tradeId);
+  assert.deepEqual(await byOrder(), ["a-b", "ab"]);
+  await dual.switchPrimary();
+  assert.equal(dual.dialect, "sqlite");
+  assert.deepEqual(await byOrder(), ["a-b", "ab"], "SQLite primary: no PostgreSQL collation in its SQL");
+  await dual.switchPrimary();
+  assert.equal(dual.dialect, "postgres");
+  assert.deepEqual(await byOrder(), ["a-b", "ab"], 'back on PostgreSQL: COLLATE "C" ordering again');
 });

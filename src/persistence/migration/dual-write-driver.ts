@@ -175,7 +175,7 @@ export class DualWriteDriver implements SqlDriver {
   /**
    * Makes the secondary the primary and the primary the secondary. New writes wait while it runs;
    * writes in flight finish first; the secondary's pending writes are retried (drainTimeoutMs). It
-   * refuses (DES_ERR_STORE_FAILED, nothing changed) when writes are still pending or the secondary
+   * refuses (DES_ERR_PRIMARY_SWITCH_REFUSED, nothing changed) when writes are still pending or the secondary
    * has diverged, unless forced. Serial sequences of a PostgreSQL new primary are synced. Rolling back
    * is calling it again.
    */
@@ -188,7 +188,7 @@ export class DualWriteDriver implements SqlDriver {
       const unapplied = before.pendingRetries + before.unmirroredWrites;
       if ((before.pendingRetries > 0 || before.diverged) && options.force !== true) {
         throw new DesError(
-          ErrorCode.StoreFailed,
+          ErrorCode.PrimarySwitchRefused,
           before.diverged
             ? `cannot switch primary: the secondary has diverged (${before.divergedReason}); copy it afresh first`
             : `cannot switch primary: ${before.pendingRetries} writes are still pending on the secondary (last error: ${before.lastError})`,

@@ -83,11 +83,13 @@ const INSERT_ONE = `INSERT INTO fills (${COLUMNS}) VALUES (${TABLES.fills.column
 export class SqlFillRepository implements FillRepository {
   readonly #db: SqlExecutor;
 
-  readonly #byTime: string;
-
   constructor(db: SqlExecutor) {
     this.#db = db;
-    this.#byTime = orderBy(db.dialect, "ts", "text:trade_id");
+  }
+
+  /** Time order, ties by trade id; built per query because a dual-write's dialect changes at a switch of primary. */
+  get #byTime(): string {
+    return orderBy(this.#db.dialect, "ts", "text:trade_id");
   }
 
   async append(fill: FillRecord): Promise<boolean> {

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ApiErrorCode } from "../api/index.ts";
+import { ErrorCode, strategyId } from "../core/index.ts";
+import {
+  ALL_TABLES,
+  DualWriteDriver,
+  migrate,
+  SqlDesStore,
+  SqliteDriver,
+  SqliteStore,
+} from "../persistence/index.ts";
+import { FlakyDriver } from "../persistence/migration/test-fixtures.ts";
+import { apiHarness } from "./test-support/api-harness.ts";
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "des-api-db-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test("GET /api/db on the embedded store: SQLite alone; a switch of primary is a 409 naming why, audited", async (t) => {
+  const store = SqliteStore.open(join(tempDir(t), "des.sqlite"));
+  t.after(() => store.close());
+  const h = await apiHarness({ store });
+  const view = await h.call("GET", "/api/db");
+  assert.equal(view.statusCode, 200);
+  assert.deepEqual(view.json(), { primary: "sqlite", secondary: null, dualWrite: null, degraded: null });
+
+  const refused = await h.call("POST", "/api/db/switch-primary", {});
+  assert.equal(refused.statusCode, 409);
+  assert.equal(refused.json().error.code, ErrorCode.PrimarySwitchRefused);
+  assert.match(refused.json().error.message, /dual-write is not on \(DB_SECONDARY is not set\)/);
+  assert.deepEqual(
+    h.audits.map((a) => [a.command, a.outcome, a.statusCode]),
+    [["db.switch-primary", "rejected", 409]],
+  );
+  await h.close();
+});
+
+test("POST /api/db/switch-primary with dual-write: refused while the secondary is behind, then swaps; bad bodies are 400s", async (t) => {
+  const dir = tempDir(t);
+  const primary = SqliteDriver.open(join(dir, "a.sqlite"));
+  const secondary = new FlakyDriver(SqliteDriver.open(join(dir, "b.sqlite")));
+  await migrate(primary);
+  await migrate(secondary);
+  const dual = await DualWriteDriver.open({ primary, secondary, tables: ALL_TABLES, retryInitialDelayMs: 5 });
+  const store = await SqlDesStore.open({
+    driver: dual,
+    ownsDriver: true,
+    migrate: false,
+    journalPath: join(dir, "journal.sqlite"),
+  });
+  t.after(() => store.close());
+  const h = await apiHarness({ store });
+
+  // A write the secondary refuses waits in its retry queue.
+  secondary.failing = true;
+  await store.save(strategyId("s1"), { n: 1 });
+  const behind = (await h.call("GET", "/api/db")).json();
+  assert.equal(behind.primary, "sqlite");
+  assert.equal(behind.secondary, "sqlite");
+  assert.equal(behind.dualWrite.pendingRetries, 1);
+  assert.equal(behind.dualWrite.switches, 0);
+
+  const refused = await h.call("POST", "/api/db/switch-primary", { drainTimeoutMs: 20 });
+  assert.equal(refused.statusCode, 409);
+  assert.equal(refused.json().error.code, ErrorCode.PrimarySwitchRefused);
+  assert.match(refused.json().error.message, /1 writes are still pending on the secondary/);
+  assert.equal(dual.primary, primary, "nothing changed");
+
+  for (const body of [
+    { drainTimeoutMs: -1 },
+    { drainTimeoutMs: 1.5 },
+    { force: "yes" },
+    { primary: "postgres" },
+  ]) {
+    const bad = await h.call("POST", "/api/db/switch-primary", body);
+    assert.equal(bad.statusCode, 400, JSON.stringify(body));
+    assert.equal(bad.json().error.code, ApiErrorCode.BadRequest);
+  }
+
+  secondary.failing = false;
+  const switched = await h.call("POST", "/api/db/switch-primary", {});
+  assert.equal(switched.statusCode, 200, switched.body);
+  assert.deepEqual(switched.json(), {
+    from: "sqlite",
+    primary: "sqlite",
+    secondary: "sqlite",
+    unappliedWrites: 0,
+    sequences: [],
+  });
+  assert.equal(dual.primary, secondary, "the old secondary is the primary");
+  const after = (await h.call("GET", "/api/db")).json();
+  assert.equal(after.dualWrite.switches, 1);
+  assert.equal(after.dualWrite.pendingRetries, 0);
+  assert.equal(after.degraded, null);
+
+  // Writes after the switch land on the new primary first and still reach the other side.
+  await store.save(strategyId("s1"), { n: 2 });
+  for (const db of [primary, secondary.inner]) {
+    const rows = await db.query("SELECT state_json FROM strategy_state WHERE strategy_id = ?", ["s1"]);
+    assert.deepEqual(JSON.parse(String(rows[0]?.["state_json"])), { n: 2 });
+  }
+  assert.deepEqual(
+    h.audits.map((a) => [a.command, a.outcome, a.statusCode]),
+    [
+      ["db.switch-primary", "rejected", 409],
+      ["db.switch-primary", "rejected", 400],
+      ["db.switch-primary", "rejected", 400],
+      ["db.switch-primary", "rejected", 400],
+      ["db.switch-primary", "rejected", 400],
+      ["db.switch-primary", "ok", 200],
+    ],
+  );
+  await h.close();
+});
+
+test("without a store the database routes answer 404 saying so", async () => {
+  const h = await apiHarness();
+  for (const [method, url] of [
+    ["GET", "/api/db"],
+    ["POST", "/api/db/switch-primary"],
+  ] as const) {
+    const res = await h.call(method, url, method === "POST" ? {} : undefined);
+    assert.equal(res.statusCode, 404, url);
+    assert.match(res.json().error.message, /no database to show or switch/);
+  }
+  await h.close();
+});
