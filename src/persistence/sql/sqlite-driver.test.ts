@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { DesError, ErrorCode } from "../../core/index.ts";
 import { SqliteDriver } from "./sqlite-driver.ts";
@@ -22,6 +23,23 @@ test("open creates the folder and sets WAL, synchronous=NORMAL, busy timeout and
   assert.deepEqual(await db.query("PRAGMA synchronous"), [{ synchronous: 1 }]); // 1 = NORMAL
   assert.deepEqual(await db.query("PRAGMA busy_timeout"), [{ timeout: 1234 }]);
   assert.deepEqual(await db.query("PRAGMA foreign_keys"), [{ foreign_keys: 1 }]);
+});
+
+test("a database the driver creates gets 16 KiB pages; an existing file keeps its page size", async (t) => {
+  const dir = tempDir(t);
+  const fresh = SqliteDriver.open(join(dir, "fresh.db"));
+  t.after(() => fresh.close());
+  assert.deepEqual(await fresh.query("PRAGMA page_size"), [{ page_size: 16384 }]);
+
+  const oldPath = join(dir, "old.db");
+  const old = new DatabaseSync(oldPath);
+  old.exec("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);");
+  old.close();
+  const reopened = SqliteDriver.open(oldPath);
+  t.after(() => reopened.close());
+  assert.deepEqual(await reopened.query("PRAGMA page_size"), [{ page_size: 4096 }]);
+  assert.deepEqual(await reopened.query("SELECT x FROM t"), [{ x: 1 }]);
+  assert.deepEqual(await reopened.query("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
 });
 
 test("a write lock held by another connection gives a transient SQLITE_BUSY error", async (t) => {
