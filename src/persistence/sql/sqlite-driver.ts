@@ -28,7 +28,9 @@ export function applySqliteSettings(db: DatabaseSync, busyTimeoutMs = 5000): voi
 /**
  * Page size of a database file the driver creates. Bulk writes into DES's wide, indexed tables touch
  * fewer pages per row with 16 KiB pages than with SQLite's default 4 KiB: raw inserts into `fills`
- * measured +19-23 % in three interleaved runs (BENCHMARKS.md). A page size is fixed once a file has
+ * measured +19-23 % and its batch writer about +20 % in three interleaved runs; the narrow
+ * equity_snapshots table's batch writer measured about 5 % slower (more bytes per dirty page at each
+ * commit), its one-transaction writes +25 % (BENCHMARKS.md). A page size is fixed once a file has
  * content, so an existing file keeps its own. The order intent journal (openLocalSqlite) stays at
  * 4 KiB: its single-row commit before each order measured 36 us p50 with 4 KiB against 47 us with 16 KiB.
  */
