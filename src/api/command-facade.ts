@@ -2,10 +2,12 @@ import type {
   CancelAllResult,
   CancelResult,
   DatabaseView,
+  DeadLettersView,
   OrderFilter,
   OrderView,
   PanicResult,
   PortfolioView,
+  RequeueResult,
   RiskConfigReplaced,
   RiskView,
   StrategyCommandResult,
@@ -72,6 +74,10 @@ export interface PortfolioQueries {
 export interface DatabaseCommands {
   view(): DatabaseView;
   switchPrimary(request: SwitchPrimaryRequest): Promise<SwitchPrimaryResult>;
+  /** Rows the database refused for good, kept for the operator. */
+  deadLetters(): DeadLettersView;
+  /** Writes them again, all or none (after the operator fixed the cause). */
+  requeueDeadLetters(): RequeueResult;
 }
 
 /** Who sent a command and how they were let in; never the token. */

@@ -273,3 +273,31 @@ export interface SwitchPrimaryResult {
     readonly nextId: string;
   }[];
 }
+
+/** A row the database refused for good, as GET /api/db/dead-letters shows it. */
+export interface DeadLetterView {
+  readonly table: string;
+  readonly mode: string;
+  /** Column -> value (integers beyond 2^53 as text). */
+  readonly row: Readonly<Record<string, string | number | null>>;
+  readonly error: {
+    readonly message: string;
+    /** The database's code (a SQLSTATE such as 23505, or SQLite's), or null. */
+    readonly code: string | null;
+    readonly at: string;
+  };
+}
+
+/** The body of GET /api/db/dead-letters. */
+export interface DeadLettersView {
+  /** Rows refused since DES started (each refusal counts, a requeued row refused again too). */
+  readonly deadLetteredTotal: number;
+  /** The rows held now, oldest first. */
+  readonly deadLetters: readonly DeadLetterView[];
+}
+
+/** The answer of POST /api/db/dead-letters/requeue. */
+export interface RequeueResult {
+  /** Rows queued for writing again (taken off the list; one refused again comes back). */
+  readonly requeued: number;
+}

@@ -64,7 +64,10 @@ export interface ApiCommandParts {
   readonly venue: Pick<VenuePort, "balances">;
   readonly log: AuditLogger;
   /** The records' store: GET /api/db and the switch of primary (absent: the database routes answer 404). */
-  readonly store?: Pick<DesStore, "databases" | "switchPrimary" | "degradedReason">;
+  readonly store?: Pick<
+    DesStore,
+    "databases" | "switchPrimary" | "degradedReason" | "deadLetters" | "requeueDeadLetters" | "stats"
+  >;
   /** Called after a strategy's parameters changed (the app stores them so they survive a restart). */
   readonly onParamsChanged?: (id: StrategyId) => void;
 }
@@ -112,6 +115,26 @@ function databaseCommands(store: NonNullable<ApiCommandParts["store"]>): Databas
         unappliedWrites: result.unappliedWrites,
         sequences: result.sequences.map((s) => ({ table: s.table, sequence: s.sequence, nextId: s.nextId })),
       };
+    },
+    deadLetters() {
+      return {
+        deadLetteredTotal: store.stats().deadLetteredTotal,
+        deadLetters: store.deadLetters().map((l) => ({
+          table: l.table,
+          mode: l.mode,
+          row: Object.fromEntries(
+            Object.entries(l.row).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
+          ),
+          error: {
+            message: l.error.message,
+            code: l.error.code ?? null,
+            at: new Date(l.error.at).toISOString(),
+          },
+        })),
+      };
+    },
+    requeueDeadLetters() {
+      return { requeued: store.requeueDeadLetters() };
     },
   };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ApiErrorCode } from "../api/index.ts";
-import { ErrorCode, strategyId } from "../core/index.ts";
+import { asMicros, ErrorCode, instrumentId, strategyId } from "../core/index.ts";
+import type { Signal } from "../model/index.ts";
 import {
   ALL_TABLES,
   DualWriteDriver,
@@ -29,6 +30,11 @@ test("GET /api/db on the embedded store: SQLite alone; a switch of primary is a 
   const view = await h.call("GET", "/api/db");
   assert.equal(view.statusCode, 200);
   assert.deepEqual(view.json(), { primary: "sqlite", secondary: null, dualWrite: null, degraded: null });
+  // The embedded store retries a failed flush whole: it never sets rows aside.
+  assert.deepEqual((await h.call("GET", "/api/db/dead-letters")).json(), {
+    deadLetteredTotal: 0,
+    deadLetters: [],
+  });
 
   const refused = await h.call("POST", "/api/db/switch-primary", {});
   assert.equal(refused.statusCode, 409);
@@ -124,10 +130,66 @@ test("without a store the database routes answer 404 saying so", async () => {
   for (const [method, url] of [
     ["GET", "/api/db"],
     ["POST", "/api/db/switch-primary"],
+    ["GET", "/api/db/dead-letters"],
+    ["POST", "/api/db/dead-letters/requeue"],
   ] as const) {
     const res = await h.call(method, url, method === "POST" ? {} : undefined);
     assert.equal(res.statusCode, 404, url);
     assert.match(res.json().error.message, /no database to show or switch/);
   }
+  await h.close();
+});
+
+test("dead letters: GET /api/db/dead-letters shows the rows the database refused; requeue writes them once the cause is fixed", async (t) => {
+  const dir = tempDir(t);
+  const driver = SqliteDriver.open(join(dir, "des.sqlite"));
+  await migrate(driver);
+  // What an operator might meet: a rule in the database that refuses some rows for good.
+  await driver.execute(
+    `CREATE TRIGGER refuse_bad BEFORE INSERT ON signals WHEN NEW.reason = 'bad'
+     BEGIN SELECT RAISE(ABORT, 'signals refused by a database rule'); END`,
+  );
+  const store = await SqlDesStore.open({
+    driver,
+    ownsDriver: true,
+    migrate: false,
+    journalPath: join(dir, "journal.sqlite"),
+  });
+  t.after(() => store.close());
+  const h = await apiHarness({ store });
+  const signal = (reason: string, ts: number) =>
+    ({
+      strategyId: strategyId("s1"),
+      instrumentId: instrumentId("BTCUSDT"),
+      action: "BUY",
+      reason,
+      ts: asMicros(ts),
+    }) as Signal;
+  store.recordSignal(signal("good", 1));
+  store.recordSignal(signal("bad", 2));
+  store.recordSignal(signal("good", 3));
+  await store.flush();
+
+  const held = (await h.call("GET", "/api/db/dead-letters")).json();
+  assert.equal(held.deadLetteredTotal, 1);
+  assert.equal(held.deadLetters.length, 1);
+  const [letter] = held.deadLetters;
+  assert.equal(letter.table, "signals");
+  assert.equal(letter.row.reason, "bad");
+  assert.match(letter.error.message, /signals refused by a database rule/);
+  assert.match(letter.error.at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal((await store.counts()).signals, 2, "the other rows were written");
+
+  await driver.execute("DROP TRIGGER refuse_bad"); // the operator fixes the cause
+  const requeued = await h.call("POST", "/api/db/dead-letters/requeue");
+  assert.equal(requeued.statusCode, 200, requeued.body);
+  assert.deepEqual(requeued.json(), { requeued: 1 });
+  await store.flush();
+  assert.equal((await store.counts()).signals, 3);
+  assert.deepEqual((await h.call("GET", "/api/db/dead-letters")).json().deadLetters, []);
+  assert.deepEqual(
+    h.audits.map((a) => [a.command, a.outcome, a.statusCode]),
+    [["db.dead-letters.requeue", "ok", 200]],
+  );
   await h.close();
 });

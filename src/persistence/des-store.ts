@@ -1,5 +1,6 @@
 import { type AccountId, DesError, ErrorCode, type StrategyId, type TradeId } from "../core/index.ts";
 import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
+import type { DeadLetter } from "./batch/dead-letter-list.ts";
 import type { DualWriteStats, SwitchPrimaryOptions, SwitchResult } from "./migration/dual-write-driver.ts";
 import type { JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
@@ -95,6 +96,10 @@ export interface DesStore {
    * behind (after drainTimeoutMs) or diverged, unless forced.
    */
   switchPrimary(options?: SwitchPrimaryOptions): Promise<SwitchResult>;
+  /** Rows the database refused for good (oldest first), kept for the operator; empty for a store that retries whole batches. */
+  deadLetters(): readonly DeadLetter[];
+  /** Writes the dead letters again (after the cause was fixed); returns how many were queued. */
+  requeueDeadLetters(): number;
   /** Writes what is buffered and closes. */
   close(): Awaitable<void>;
 }

@@ -22,6 +22,7 @@ import {
 import { BatchWriter, type TableWrite } from "./batch/batch-writer.ts";
 import type { BatchWriterOptions } from "./batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "./batch/batch-writer-stats.ts";
+import type { DeadLetter } from "./batch/dead-letter-list.ts";
 import {
   type DbType,
   type DesStore,
@@ -365,6 +366,15 @@ export class SqlDesStore implements DesStore {
     const driver = this.#driver;
     if (!(driver instanceof DualWriteDriver)) throw noSecondaryToSwitchTo(this.dbType);
     return driver.switchPrimary(options);
+  }
+
+  deadLetters(): readonly DeadLetter[] {
+    return this.#writer.deadLetters();
+  }
+
+  /** See BatchWriter.requeueDeadLetters (all or none; DES_ERR_STORE_FAILED when the queue has no room). */
+  requeueDeadLetters(): number {
+    return this.#writer.requeueDeadLetters();
   }
 
   /** The batch writer's full counters (dead letters, transient errors, flush latency). */

@@ -8,6 +8,7 @@ import {
   toError,
 } from "../core/index.ts";
 import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
+import type { DeadLetter } from "./batch/dead-letter-list.ts";
 import {
   type DesStore,
   noSecondaryToSwitchTo,
@@ -270,6 +271,15 @@ export class SqliteStore implements DesStore {
 
   databases(): StoreDatabases {
     return { primary: "sqlite", dualWrite: undefined };
+  }
+
+  /** None: a failed flush keeps its whole batch and retries it, nothing is set aside. */
+  deadLetters(): readonly DeadLetter[] {
+    return [];
+  }
+
+  requeueDeadLetters(): number {
+    return 0;
   }
 
   /** Always refused: the embedded store writes its one SQLite file (dual-write runs on SqlDesStore). */

@@ -138,6 +138,52 @@ test("permanent errors: refused rows go to the dead-letter list, the rest is wri
   assert.equal(writer.deadLetters().length, 0);
 });
 
+test("requeueDeadLetters: once the cause is fixed the refused rows are written; still refused ones come back, nothing lost", async (t) => {
+  const db = await openTestSqlite(t);
+  await db.writeRows(TABLES.fills, [fillRow(7)], "insert"); // t7 exists: inserting it again violates the key
+  const writer = testWriter(t, db, { maxBatchRows: 1_000, flushIntervalMs: 3_600_000 });
+  for (let i = 0; i < 10; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  await writer.flush();
+  assert.deepEqual(
+    writer.deadLetters().map((l) => l.row["trade_id"]),
+    ["t7"],
+  );
+  assert.equal(writer.requeueDeadLetters(), 1);
+  assert.equal(writer.deadLetters().length, 0, "taken off the list while queued");
+  await writer.flush();
+  assert.deepEqual(
+    writer.deadLetters().map((l) => l.row["trade_id"]),
+    ["t7"],
+    "the cause is still there: refused again, back on the list",
+  );
+  await db.execute("DELETE FROM fills WHERE trade_id = ?", ["t7"]); // the operator fixes the cause
+  assert.equal(writer.requeueDeadLetters(), 1);
+  await writer.flush();
+  assert.equal(writer.deadLetters().length, 0);
+  assert.equal(await countRows(db, "fills"), 10);
+  assert.equal(writer.stats().deadLettered, 2, "the counter counts every refusal");
+  assert.equal(writer.requeueDeadLetters(), 0, "nothing to requeue");
+});
+
+test("requeueDeadLetters refuses all of them when the queue has no room, and keeps them listed", async (t) => {
+  const db = await openTestSqlite(t);
+  await db.writeRows(TABLES.fills, [fillRow(1), fillRow(2)], "insert");
+  const writer = testWriter(t, db, { maxBatchRows: 3, maxQueuedRows: 3, flushIntervalMs: 3_600_000 });
+  writer.enqueue(TABLES.fills, fillRow(1), "insert");
+  writer.enqueue(TABLES.fills, fillRow(2), "insert");
+  await writer.flush();
+  assert.equal(writer.deadLetters().length, 2);
+  writer.enqueue(TABLES.fills, fillRow(3), "insert");
+  writer.enqueue(TABLES.fills, fillRow(4), "insert");
+  assert.throws(
+    () => writer.requeueDeadLetters(),
+    (e: unknown) => isDesError(e) && e.code === ErrorCode.StoreFailed,
+  );
+  assert.equal(writer.deadLetters().length, 2, "still listed");
+  await writer.flush();
+  assert.equal(writer.requeueDeadLetters(), 2);
+});
+
 test("close flushes what is queued, reports it complete and refuses later rows", async (t) => {
   const db = await openTestSqlite(t);
   const writer = testWriter(t, db, { flushIntervalMs: 3_600_000 });

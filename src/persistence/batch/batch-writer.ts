@@ -204,6 +204,22 @@ export class BatchWriter {
     return this.#deadLetters.drain();
   }
 
+  /**
+   * Queues every dead letter held again, in their order, all or none (enqueueAll), and takes them off
+   * the list: for an operator who fixed what made the database refuse them. A row refused again comes
+   * back on the list (and is counted again). Returns how many were queued. Throws
+   * DES_ERR_STORE_FAILED, the list untouched, when the queue has no room for all of them or the
+   * writer is closed.
+   */
+  requeueDeadLetters(): number {
+    const letters = this.#deadLetters.list();
+    if (letters.length === 0) return 0;
+    this.enqueueAll(letters.map((l) => ({ table: l.spec, row: l.row, mode: l.mode })));
+    // enqueueAll and this drain run in one turn: no letter can be added in between.
+    this.#deadLetters.drain();
+    return letters.length;
+  }
+
   #reject(table: TableSpec, rows: number): never {
     this.#stats.rejectedTotal += rows;
     if (this.#closing !== undefined) throw this.#closedError();
@@ -326,7 +342,7 @@ export class BatchWriter {
         const error = this.#noteError(outcome.error);
         const { table, mode, rows } = outcome.group;
         for (const row of rows) {
-          const letter: DeadLetter = { table: table.name, mode, row, error };
+          const letter: DeadLetter = { table: table.name, spec: table, mode, row, error };
           s.deadLettered++;
           this.#deadLetters.add(letter);
           safely(() => this.#options.onDeadLetter?.(letter));

@@ -1,9 +1,12 @@
-import type { SqlRow, WriteMode } from "../sql/sql-types.ts";
+import type { SqlRow, TableSpec, WriteMode } from "../sql/sql-types.ts";
 import type { WriteErrorSummary } from "./write-error.ts";
 
 /** A row the database refused for good (a constraint, a bad value), kept for the operator. */
 export interface DeadLetter {
+  /** The table's name. */
   readonly table: string;
+  /** The table's spec, to write the row again (BatchWriter.requeueDeadLetters). */
+  readonly spec: TableSpec;
   readonly mode: WriteMode;
   readonly row: SqlRow;
   /** Why the database refused it (the error of the row written alone). */
