@@ -86,6 +86,10 @@ describe("worker mode", () => {
       });
     publish(["1", "2"], 0);
     await waitFor(() => reasons("loop").length === 2, "the worker's first two signals");
+    // The signals arrive before the hook's replies, and the state saver arms its timer (on the test
+    // clock) at the reply: advancing the clock before it would leave the save due 10 ms after the
+    // advance, never reached (seen on a loaded machine).
+    await waitFor(() => h.engine.stats().permitsInUse === 0, "the worker's replies");
     h.clock.advance(10);
     await waitFor(
       () => (store.peek(id("loop")) as { count: number } | undefined)?.count === 2,
