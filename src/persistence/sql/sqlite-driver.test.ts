@@ -1,12 +1,21 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { DesError, ErrorCode } from "../../core/index.ts";
-import { SqliteDriver } from "./sqlite-driver.ts";
+import { BACKSTOP_CHECKPOINT_PAGES, SqliteDriver } from "./sqlite-driver.ts";
 import { isTransientDbError } from "./transient-errors.ts";
+
+/** Resolves once `condition` holds, polling every 5 ms for at most 10 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the background checkpoint");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "des-sqlite-driver-"));
@@ -40,6 +49,38 @@ test("a database the driver creates gets 16 KiB pages; an existing file keeps it
   assert.deepEqual(await reopened.query("PRAGMA page_size"), [{ page_size: 4096 }]);
   assert.deepEqual(await reopened.query("SELECT x FROM t"), [{ x: 1 }]);
   assert.deepEqual(await reopened.query("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+});
+
+test("a file's WAL is checkpointed by the background thread; the main connection's own checkpoint is only a far-off backstop", async (t) => {
+  const path = join(tempDir(t), "des.db");
+  const db = SqliteDriver.open(path, { checkpointIntervalMs: 5 });
+  t.after(() => db.close());
+  assert.deepEqual(await db.query("PRAGMA wal_autocheckpoint"), [
+    { wal_autocheckpoint: BACKSTOP_CHECKPOINT_PAGES },
+  ]);
+  await db.execute("CREATE TABLE t (x INTEGER, y TEXT)");
+  const sizeBefore = statSync(path).size;
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < 2_000; i++) await tx.execute("INSERT INTO t VALUES (?, ?)", [i, "x".repeat(200)]);
+  });
+  // Far below the backstop: only the background thread copies the WAL into the database file.
+  await waitUntil(() => {
+    const s = db.checkpointStats();
+    return s !== undefined && s.lastFramesInWal > 0 && s.lastFramesCheckpointed === s.lastFramesInWal;
+  });
+  assert.ok(statSync(path).size > sizeBefore, "the rows reached the database file");
+  assert.equal(db.checkpointStats()?.errors, 0);
+  assert.deepEqual(await db.query("SELECT COUNT(*) AS n FROM t"), [{ n: 2_000 }]);
+});
+
+test("without the background checkpointer (option off, or in memory) SQLite checkpoints itself as usual", async (t) => {
+  const off = SqliteDriver.open(join(tempDir(t), "off.db"), { backgroundCheckpoint: false });
+  t.after(() => off.close());
+  assert.deepEqual(await off.query("PRAGMA wal_autocheckpoint"), [{ wal_autocheckpoint: 1000 }]);
+  assert.equal(off.checkpointStats(), undefined);
+  const memory = SqliteDriver.open(":memory:");
+  t.after(() => memory.close());
+  assert.equal(memory.checkpointStats(), undefined);
 });
 
 test("a write lock held by another connection gives a transient SQLITE_BUSY error", async (t) => {

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { DesError, ErrorCode, toError } from "../../core/index.ts";
+import { BackgroundCheckpointer, type CheckpointerStats } from "./background-checkpointer.ts";
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
 import { chunkSizes, flattenRows, multiRowInsertSql } from "./write-sql.ts";
 
@@ -11,7 +12,26 @@ export interface SqliteDriverOptions {
   readonly busyTimeoutMs?: number;
   /** Rows per multi-row INSERT statement in writeRows (default 500; capped by SQLite's 32766 variables). */
   readonly maxRowsPerInsert?: number;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside commits on the main thread (default
+   * true for a file; never for ":memory:"). See BackgroundCheckpointer.
+   */
+  readonly backgroundCheckpoint?: boolean;
+  /** How often the background checkpointer runs (default 100 ms). */
+  readonly checkpointIntervalMs?: number;
+  /** Told when a background checkpoint round fails (the next one tries again). */
+  readonly onCheckpointError?: (message: string) => void;
 }
+
+/**
+ * With a background checkpointer, the main connection checkpoints by itself only once the WAL holds
+ * this many pages (64 MiB at 16 KiB pages, against SQLite's default of 1,000): a backstop that keeps
+ * the WAL bounded if the checkpointer falls behind or stops.
+ */
+export const BACKSTOP_CHECKPOINT_PAGES = 4096;
+
+/** After a checkpoint resets it, the WAL file is truncated to this size (bytes). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Applies DES's connection settings to a SQLite database: WAL, synchronous=NORMAL (see SqliteDriver for
@@ -43,7 +63,9 @@ export const SQLITE_MAX_VARIABLES = 32766;
  * The embedded database (node:sqlite, a file under ./data by default) behind the SQL port.
  *
  * Settings: WAL journal; synchronous=NORMAL; busy timeout; foreign keys on; 16 KiB pages for a file it
- * creates (SQLITE_BULK_PAGE_SIZE); statements prepared once and cached by their SQL text.
+ * creates (SQLITE_BULK_PAGE_SIZE); WAL checkpoints on a worker thread (BackgroundCheckpointer) with
+ * the main connection's own automatic checkpoint kept as a far-off backstop; statements prepared once
+ * and cached by their SQL text.
  *
  * Durability with WAL and synchronous=NORMAL: a commit appends to the WAL file without waiting for
  * fsync (the WAL is synced at checkpoints). A committed transaction therefore survives a crash or
@@ -66,13 +88,19 @@ export class SqliteDriver implements SqlDriver {
   readonly #statements = new Map<string, StatementSync>();
   readonly #insertStatements = new Map<string, StatementSync>();
   readonly #maxRowsPerInsert: number;
+  readonly #checkpointer: BackgroundCheckpointer | undefined;
   /** Settles when the open transaction ends; undefined when none is open. */
   #busy: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(database: DatabaseSync, options: SqliteDriverOptions) {
+  private constructor(
+    database: DatabaseSync,
+    options: SqliteDriverOptions,
+    checkpointer: BackgroundCheckpointer | undefined,
+  ) {
     this.database = database;
     this.#maxRowsPerInsert = Math.max(1, options.maxRowsPerInsert ?? 500);
+    this.#checkpointer = checkpointer;
   }
 
   /** Opens (creating the file and its folder if needed) a database; ":memory:" for a private in-memory one. */
@@ -84,7 +112,17 @@ export class SqliteDriver implements SqlDriver {
       // existing one it is a no-op.
       db.exec(`PRAGMA page_size = ${SQLITE_BULK_PAGE_SIZE}`);
       applySqliteSettings(db, options.busyTimeoutMs);
-      return new SqliteDriver(db, options);
+      const background = path !== ":memory:" && options.backgroundCheckpoint !== false;
+      if (!background) return new SqliteDriver(db, options, undefined);
+      db.exec(
+        `PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};`,
+      );
+      const checkpointer = new BackgroundCheckpointer(path, {
+        ...(options.checkpointIntervalMs === undefined ? {} : { intervalMs: options.checkpointIntervalMs }),
+        ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+        ...(options.onCheckpointError === undefined ? {} : { onError: options.onCheckpointError }),
+      });
+      return new SqliteDriver(db, options, checkpointer);
     } catch (e) {
       throw new DesError(
         ErrorCode.StoreFailed,
@@ -129,8 +167,15 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /** What the background checkpointer has done, or undefined without one. */
+  checkpointStats(): CheckpointerStats | undefined {
+    return this.#checkpointer?.stats();
+  }
+
+  /** Stops the background checkpointer, then closes the database (whose last close checkpoints the rest). */
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#checkpointer?.close();
     await this.#whenIdle(() => {
       this.#closed = true;
       this.#statements.clear();
