@@ -10,24 +10,34 @@ import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** One run of DES on the bundled replay (paper venue) with the database settings given, to its end. */
+/** DES on the bundled replay (paper venue) at full speed, any port, with the settings given on top. */
+function replaySettings(env: Record<string, string>): Record<string, string> {
+  return {
+    DES_PORT: "0",
+    DES_REPLAY_SPEED: "max",
+    DES_REPLAY_LOOP: "false",
+    DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"),
+    DES_DATASET: join(ROOT, "data/market/manifest.json"),
+    ...env,
+  };
+}
+
+/** The settings of both databases of a dual-write in `dir` and the test's PostgreSQL schema. */
+function databaseSettings(dir: string, pg: { url: string; schema: string }): Record<string, string> {
+  return {
+    DES_DB_PATH: join(dir, "des.sqlite"),
+    DES_JOURNAL_PATH: join(dir, "journal.sqlite"),
+    POSTGRES_URL: pg.url,
+    POSTGRES_SCHEMA: pg.schema,
+  };
+}
+
+/** One run of DES on the bundled replay with the database settings given, to its end. */
 async function runReplay(
   env: Record<string, string>,
 ): Promise<{ signals: number; fills: number; log: string }> {
   const { logger, text } = memoryLogger("info");
-  const app = await DesApp.create(
-    loadConfig({
-      env: {
-        DES_PORT: "0",
-        DES_REPLAY_SPEED: "max",
-        DES_REPLAY_LOOP: "false",
-        DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"),
-        DES_DATASET: join(ROOT, "data/market/manifest.json"),
-        ...env,
-      },
-    }),
-    { logger },
-  );
+  const app = await DesApp.create(loadConfig({ env: replaySettings(env) }), { logger });
   try {
     await app.start();
     await waitFor(() => app.replay.stats().state === "completed", 60_000, "the replay to complete");
@@ -72,13 +82,8 @@ test("dual-write from the settings: SQLite primary with PostgreSQL secondary, th
   if (pg === undefined) return;
   const dir = mkdtempSync(join(tmpdir(), "des-dual-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const dbPath = join(dir, "des.sqlite");
-  const common = {
-    DES_DB_PATH: dbPath,
-    DES_JOURNAL_PATH: join(dir, "journal.sqlite"),
-    POSTGRES_URL: pg.url,
-    POSTGRES_SCHEMA: pg.schema,
-  };
+  const common = databaseSettings(dir, pg);
+  const dbPath = common.DES_DB_PATH as string;
 
   // 1. Dual-write, SQLite primary (the embedded default, with PostgreSQL receiving every write).
   const first = await runReplay({ ...common, DB_TYPE: "sqlite", DB_SECONDARY: "postgres" });
@@ -101,24 +106,18 @@ test("the switch of primary while DES trades (POST /api/db/switch-primary): SQLi
   if (pg === undefined) return;
   const dir = mkdtempSync(join(tmpdir(), "des-switch-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const dbPath = join(dir, "des.sqlite");
+  const databases = databaseSettings(dir, pg);
+  const dbPath = databases.DES_DB_PATH as string;
   const { logger, text } = memoryLogger("info");
   const app = await DesApp.create(
     loadConfig({
-      env: {
-        DES_PORT: "0",
-        // The replay loops at full speed: strategies keep signalling and trading through both switches.
-        DES_REPLAY_SPEED: "max",
+      env: replaySettings({
+        // The replay loops: strategies keep signalling and trading through both switches.
         DES_REPLAY_LOOP: "true",
-        DES_STRATEGIES_FILE: join(ROOT, "config/strategies.json"),
-        DES_DATASET: join(ROOT, "data/market/manifest.json"),
-        DES_DB_PATH: dbPath,
-        DES_JOURNAL_PATH: join(dir, "journal.sqlite"),
+        ...databases,
         DB_TYPE: "sqlite",
         DB_SECONDARY: "postgres",
-        POSTGRES_URL: pg.url,
-        POSTGRES_SCHEMA: pg.schema,
-      },
+      }),
     }),
     { logger },
   );
