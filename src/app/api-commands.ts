@@ -40,7 +40,7 @@ import {
   type SubmitOrder,
   type VenuePort,
 } from "../model/index.ts";
-import type { DesStore } from "../persistence/index.ts";
+import type { DesStore, DualWriteStats } from "../persistence/index.ts";
 import type { BookView, Portfolio, PositionView } from "../portfolio/index.ts";
 import { type RiskEngine, TradingState } from "../risk/index.ts";
 import type { StrategyEngine } from "../strategy/index.ts";
@@ -139,7 +139,7 @@ function databaseCommands(store: NonNullable<ApiCommandParts["store"]>): Databas
   };
 }
 
-function dualWriteView(s: NonNullable<ReturnType<DesStore["databases"]>["dualWrite"]>): DualWriteView {
+function dualWriteView(s: DualWriteStats): DualWriteView {
   return {
     mirroredWrites: s.mirroredWrites,
     secondaryFailures: s.secondaryFailures,
