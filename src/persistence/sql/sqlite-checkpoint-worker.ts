@@ -24,17 +24,19 @@ if (port === null) throw new Error("sqlite-checkpoint-worker must run in a worke
 
 const db = new DatabaseSync(path);
 db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 let lastFrames = -1;
+let lastCheckpointed = -1;
 
 function round(): void {
   try {
-    const row = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as
-      | { busy: number; log: number; checkpointed: number }
-      | undefined;
+    const row = checkpoint.get() as { busy: number; log: number; checkpointed: number } | undefined;
     if (row === undefined) return;
-    // Report only when the WAL moved: an idle database is not a stream of messages.
-    if (row.log !== lastFrames || row.busy !== 0) {
+    // Report only when the WAL or the checkpointed part of it moved: an idle database is not a
+    // stream of messages, and a round that finishes what the last one left is reported.
+    if (row.log !== lastFrames || row.checkpointed !== lastCheckpointed || row.busy !== 0) {
       lastFrames = row.log;
+      lastCheckpointed = row.checkpointed;
       port?.postMessage({
         kind: "checkpoint",
         framesInWal: row.log,
