@@ -71,6 +71,7 @@ test("POST /api/db/switch-primary with dual-write: refused while the secondary i
   assert.equal(behind.secondary, "sqlite");
   assert.equal(behind.dualWrite.pendingRetries, 1);
   assert.equal(behind.dualWrite.switches, 0);
+  assert.equal(behind.degraded, "dual-write: 1 writes waiting for the sqlite secondary");
 
   const refused = await h.call("POST", "/api/db/switch-primary", { drainTimeoutMs: 20 });
   assert.equal(refused.statusCode, 409);

@@ -103,7 +103,6 @@ export async function openDesStore(config: DesConfig, log: Logger): Promise<DesS
       driver,
       ownsDriver: true,
       migrate: false,
-      degradedReason: () => (driver instanceof DualWriteDriver ? dualWriteDegradation(driver) : undefined),
       journalPath: plan.journalPath,
       batch: {
         onWriteError: (e) => storeLog.warn({ ...e }, "store write failed; transient errors are retried"),
@@ -115,16 +114,6 @@ export async function openDesStore(config: DesConfig, log: Logger): Promise<DesS
     await Promise.allSettled(opened.map((d) => d.close()));
     throw e;
   }
-}
-
-/** What is wrong with a dual-write's secondary, or undefined when it is current. */
-function dualWriteDegradation(driver: DualWriteDriver): string | undefined {
-  const s = driver.stats();
-  if (s.diverged)
-    return `dual-write: the ${s.secondary} secondary has diverged (${s.divergedReason ?? "see the log"})`;
-  if (s.pendingRetries > 0)
-    return `dual-write: ${s.pendingRetries} writes waiting for the ${s.secondary} secondary`;
-  return undefined;
 }
 
 /** Closes a store on a failed start, logging nothing (the caller reports the original error). */

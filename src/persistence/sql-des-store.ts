@@ -63,7 +63,7 @@ export interface SqlDesStoreOptions {
   readonly batch?: BatchWriterOptions;
   /** Whether open() migrates the database (default true; false when the caller migrated it, e.g. each side of a dual-write). */
   readonly migrate?: boolean;
-  /** Why the database is degraded beyond the writer's counters (e.g. a dual-write secondary), or undefined. */
+  /** Why the database is degraded beyond the writer's counters and a dual-write's secondary (which the store checks itself), or undefined. */
   readonly degradedReason?: () => string | undefined;
 }
 
@@ -341,7 +341,8 @@ export class SqlDesStore implements DesStore {
   degradedReason(): string | undefined {
     const s = this.#writer.stats();
     if (s.retrying) return `database unreachable, retrying: ${s.lastError?.message ?? "unknown error"}`;
-    return this.#degradedReason?.();
+    const driver = this.#driver;
+    return this.#degradedReason?.() ?? (driver instanceof DualWriteDriver ? driver.degradation() : undefined);
   }
 
   /** The primary's dialect: with dual-write it changes at a switch of primary. */

@@ -166,6 +166,16 @@ export class DualWriteDriver implements SqlDriver {
     };
   }
 
+  /** What is wrong with the secondary (diverged, or writes waiting for it), or undefined when it is current. */
+  degradation(): string | undefined {
+    const s = this.stats();
+    if (s.diverged)
+      return `dual-write: the ${s.secondary} secondary has diverged (${s.divergedReason ?? "see the log"})`;
+    if (s.pendingRetries > 0)
+      return `dual-write: ${s.pendingRetries} writes waiting for the ${s.secondary} secondary`;
+    return undefined;
+  }
+
   /** Retries the secondary's pending writes until none is left or the timeout passes; true when none is left. */
   async drain(timeoutMs: number): Promise<boolean> {
     await this.#mirror.settled();
