@@ -4,7 +4,7 @@ import { BollingerBands } from "../../indicators/index.ts";
 import type { Bar } from "../../model/index.ts";
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySubscriptions } from "../strategy.ts";
 import { decimalParam } from "./decimal-param.ts";
-import { roundToLot } from "./round-to-lot.ts";
+import { roundToLot, tradablePosition } from "./round-to-lot.ts";
 
 /** The longest band period the strategy accepts. */
 export const MAX_BOLLINGER_PERIOD = 1000;
@@ -51,7 +51,7 @@ class BollingerReversionStrategy implements Strategy<BollingerParams> {
     ctx.markStateChanged();
     // One order at a time: while the last signal's order is open, nothing new is sent.
     if (!bands.isReady || ctx.isWarmingUp || ctx.openOrders(id).length > 0) return;
-    const position = ctx.position(id);
+    const position = tradablePosition(ctx, id);
     const { period, k, exit } = this.#params;
     if (position.isZero() && close < bands.lower) {
       const size = roundToLot(ctx.instrument(id), this.#params.size);

@@ -13,7 +13,7 @@ import {
 import { type Bar, intervalMicros, type OrderFilled } from "../../model/index.ts";
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySubscriptions } from "../strategy.ts";
 import { decimalParam } from "./decimal-param.ts";
-import { roundToLot } from "./round-to-lot.ts";
+import { roundToLot, tradablePosition } from "./round-to-lot.ts";
 
 const DURATION_PATTERN = /^([1-9]\d{0,5})(s|m|h|d|w)$/;
 const UNIT_MICROS: Record<string, number> = {
@@ -111,7 +111,7 @@ class DcaStrategy implements Strategy<DcaParams> {
     // An order still in flight (a buy or the take-profit) is waited for: never two at once.
     if (ctx.openOrders(id).length > 0) return;
     const close = bar.close;
-    const position = ctx.position(id);
+    const position = tradablePosition(ctx, id);
     if (this.#takeProfitFactor !== undefined && position.isPositive() && book.heldQty.isPositive()) {
       const average = book.cost.div(book.heldQty, Rounding.HalfEven);
       const target = average.mul(this.#takeProfitFactor, Rounding.Ceil);

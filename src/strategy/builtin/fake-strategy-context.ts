@@ -45,6 +45,12 @@ export class FakeStrategyContext implements StrategyContext {
   #nextTrade = 1;
   #signalsFilled = 0;
 
+  /**
+   * Commission charged in the base asset on buys, as a fraction (Binance's default when the account
+   * pays fees in the traded coin): a buy of q adds q x (1 - rate) to the position. Default 0.
+   */
+  baseFeeRate: Decimal = Decimal.ZERO;
+
   constructor(instruments: readonly Instrument[] = []) {
     for (const i of instruments) this.instruments.set(i.id, i);
   }
@@ -153,7 +159,8 @@ export class FakeStrategyContext implements StrategyContext {
     price: Decimal,
   ): OrderFilled {
     const pos = this.position(instrumentId);
-    this.positions.set(instrumentId, side === "BUY" ? pos.add(qty) : pos.sub(qty));
+    const baseFee = side === "BUY" ? qty.mul(this.baseFeeRate) : Decimal.ZERO;
+    this.positions.set(instrumentId, side === "BUY" ? pos.add(qty).sub(baseFee) : pos.sub(qty));
     const n = this.#nextTrade++;
     const fill: OrderFilled = {
       kind: "OrderFilled",
@@ -167,8 +174,8 @@ export class FakeStrategyContext implements StrategyContext {
       side,
       lastQty: qty,
       lastPrice: price,
-      commission: Decimal.ZERO,
-      commissionAsset: "USDT",
+      commission: baseFee,
+      commissionAsset: baseFee.isZero() ? "USDT" : "BTC",
       liquidity: "MAKER",
       orderStatus: OrderStatus.Filled,
     };

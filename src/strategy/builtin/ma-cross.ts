@@ -4,7 +4,7 @@ import { Ema, Sma } from "../../indicators/index.ts";
 import type { Bar } from "../../model/index.ts";
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySubscriptions } from "../strategy.ts";
 import { decimalParam } from "./decimal-param.ts";
-import { roundToLot } from "./round-to-lot.ts";
+import { roundToLot, tradablePosition } from "./round-to-lot.ts";
 
 /** The longest moving average the strategy accepts (warm-up fetches this many bars). */
 export const MAX_MA_PERIOD = 1000;
@@ -87,7 +87,7 @@ class MaCrossStrategy implements Strategy<MaCrossParams> {
     // A cross needs the previous bar's relation: the first bar where both are ready only records it.
     if (previous === null || ctx.isWarmingUp) return;
     if (previous <= 0 && relation > 0) {
-      const position = ctx.position(id);
+      const position = tradablePosition(ctx, id);
       if (position.isPositive()) return;
       const size = roundToLot(ctx.instrument(id), this.#params.size);
       if (!size.isPositive() && !position.isNegative()) {
@@ -106,7 +106,7 @@ class MaCrossStrategy implements Strategy<MaCrossParams> {
         reason: `crossed above: ${this.#describe(fast, slow)}`,
       });
     } else if (previous >= 0 && relation < 0) {
-      const position = ctx.position(id);
+      const position = tradablePosition(ctx, id);
       if (!position.isPositive()) return;
       ctx.signal({
         instrumentId: id,

@@ -4,7 +4,7 @@ import { Rsi } from "../../indicators/index.ts";
 import type { Bar } from "../../model/index.ts";
 import type { Strategy, StrategyContext, StrategyDefinition, StrategySubscriptions } from "../strategy.ts";
 import { decimalParam } from "./decimal-param.ts";
-import { roundToLot } from "./round-to-lot.ts";
+import { roundToLot, tradablePosition } from "./round-to-lot.ts";
 
 /** The longest RSI period the strategy accepts. */
 export const MAX_RSI_PERIOD = 1000;
@@ -65,7 +65,7 @@ class RsiReversionStrategy implements Strategy<RsiParams> {
     // One order at a time: while the last signal's order is open, nothing new is sent.
     if (ctx.isWarmingUp || ctx.openOrders(id).length > 0) return;
     const { oversold, overbought, period } = this.#params;
-    const position = ctx.position(id);
+    const position = tradablePosition(ctx, id);
     if (position.isZero() && previous !== null && previous < oversold && value >= oversold) {
       const size = roundToLot(ctx.instrument(id), this.#params.size);
       if (!size.isPositive()) {
