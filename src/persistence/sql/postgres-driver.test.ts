@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { DesError, ErrorCode } from "../../core/index.ts";
-import { openTestPostgres, testPostgresUrl } from "../test-support/postgres-test-db.ts";
+import { PgFaultProxy } from "../test-support/pg-fault-proxy.ts";
+import {
+  createTestPostgresSchema,
+  openTestPostgres,
+  testPostgresUrl,
+} from "../test-support/postgres-test-db.ts";
 import { PostgresDriver } from "./postgres-driver.ts";
 import { isTransientDbError } from "./transient-errors.ts";
 
@@ -97,6 +102,36 @@ test("killed connections are counted, never crash, and the pool recovers", async
   assert.equal(isTransientDbError(error), true, String(error));
   await db.transaction((tx) => tx.execute("INSERT INTO k VALUES (?)", [4]));
   assert.deepEqual(await db.query("SELECT id FROM k ORDER BY id"), [{ id: 1 }, { id: 4 }]);
+});
+
+test("a connection terminated in the same chunk as the answer that frees it never crashes the process", async (t) => {
+  // The answer of a query releases its connection and the pool hands it at once to a waiting
+  // transaction; the termination parsed right after it then hits a connection that neither the pool
+  // nor the transaction listens on yet. pg throws such an 'error' event as an uncaught exception.
+  const created = await createTestPostgresSchema(t);
+  if (created === undefined) return;
+  const upstream = new URL(created.url);
+  const proxy = await PgFaultProxy.start(upstream.hostname, Number(upstream.port || 5432));
+  t.after(() => proxy.close());
+  const viaProxy = new URL(created.url);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  const db = await PostgresDriver.open({ url: viaProxy.href, schema: created.schema, poolSize: 1 });
+  t.after(() => db.close());
+
+  const answered = db.query<{ n: number }>("SELECT 7 AS n FROM pg_sleep(0.05)");
+  const waiting = db.transaction((tx) => tx.query<{ n: number }>("SELECT 8 AS n"));
+  proxy.terminateAfterNextReadyForQuery();
+  assert.deepEqual(await answered, [{ n: 7 }]);
+  const outcome = await waiting.then(
+    (rows) => rows,
+    (e: unknown) => e,
+  );
+  assert.equal(proxy.terminations, 1);
+  // The waiting transaction either failed transiently (retried by the batch writer) or got a new connection.
+  if (!Array.isArray(outcome)) assert.equal(isTransientDbError(outcome), true, String(outcome));
+  assert.ok(db.stats().connectionErrors >= 1, "the termination is counted");
+  assert.deepEqual(await db.transaction((tx) => tx.query("SELECT 9 AS n")), [{ n: 9 }]);
 });
 
 test("the schema option confines the driver to its schema", async (t) => {

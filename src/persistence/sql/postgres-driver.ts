@@ -84,7 +84,7 @@ function parseInt8(value: string): number | bigint {
  * to $n, NUMERIC decimals exchanged as exact text. Transactions run on one pooled connection (BEGIN,
  * COMMIT, ROLLBACK); a connection that failed is destroyed rather than returned to the pool. Errors are
  * DES_ERR_STORE_FAILED naming the statement or table, never the password of the URL. Errors emitted
- * by idle connections (a server restart) are counted and never crash the process; the pool opens new
+ * by connections (a server restart), idle or handed out, are counted and never crash the process; the pool opens new
  * connections on demand, so writes resume once the server is back.
  */
 export class PostgresDriver implements SqlDriver {
@@ -109,6 +109,16 @@ export class PostgresDriver implements SqlDriver {
     pool.on("error", () => {
       // An idle connection failed (server restart, backend terminated): pg-pool drops it already.
       this.#connectionErrors++;
+    });
+    pool.on("connect", (client) => {
+      // A listener for the connection's whole life. pg-pool stops listening when it hands a
+      // connection out, and the holder starts only when its code resumes; a termination parsed in
+      // the same chunk as the answer that freed the connection falls in between, and pg throws an
+      // 'error' event nobody listens to as an uncaught exception. Counted here when no one else
+      // listens; the connection is then unusable and its holder's next statement fails transiently.
+      client.on("error", () => {
+        if (client.listenerCount("error") === 1) this.#connectionErrors++;
+      });
     });
   }
 
