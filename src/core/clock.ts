@@ -1,7 +1,7 @@
 import { MICROS_PER_MS, type UnixMicros } from "./time.ts";
 
-/** A handle to a timer set on a Clock. */
-export type TimerId = number & { readonly __brand: "TimerId" };
+/** A handle to a timer set on a Clock: opaque, only for the clearTimer of the clock that set it. */
+export type TimerId = { readonly __brand: "TimerId" };
 
 /**
  * The source of time. Only LiveClock reads the wall clock; everything else receives a Clock,
@@ -18,39 +18,30 @@ export interface Clock {
   clearTimer(id: TimerId): void;
 }
 
-/** The wall clock, with microsecond resolution from the high-resolution timer. */
+/**
+ * The wall clock, with microsecond resolution from the high-resolution timer. Its TimerIds are Node's
+ * timer objects themselves: no table of its own to keep (a timer per order in flight is set and cleared
+ * on the order path, and a map of them churned allocations for the garbage collector).
+ */
 export class LiveClock implements Clock {
-  readonly #timers = new Map<number, NodeJS.Timeout>();
   /** Cached: reading performance.timeOrigin costs more than the rest of now(). */
   readonly #originMs = performance.timeOrigin;
-  #nextId = 1;
 
   now(): UnixMicros {
     return Math.floor((this.#originMs + performance.now()) * MICROS_PER_MS) as UnixMicros;
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerId {
-    const id = this.#nextId++;
-    const handle = setTimeout(() => {
-      this.#timers.delete(id);
-      callback();
-    }, delayMs);
-    this.#timers.set(id, handle);
-    return id as TimerId;
+    return setTimeout(callback, delayMs) as unknown as TimerId;
   }
 
   setInterval(callback: () => void, intervalMs: number): TimerId {
-    const id = this.#nextId++;
-    this.#timers.set(id, setInterval(callback, intervalMs));
-    return id as TimerId;
+    return setInterval(callback, intervalMs) as unknown as TimerId;
   }
 
   clearTimer(id: TimerId): void {
-    const handle = this.#timers.get(id);
-    if (handle !== undefined) {
-      clearTimeout(handle);
-      this.#timers.delete(id);
-    }
+    // Clearing a timer that already fired or was cleared is a no-op in Node.
+    if (typeof id === "object" && id !== null) clearTimeout(id as unknown as NodeJS.Timeout);
   }
 }
 
@@ -86,7 +77,8 @@ export class TestClock implements Clock {
   }
 
   clearTimer(id: TimerId): void {
-    this.#timers = this.#timers.filter((t) => t.id !== id);
+    const wanted = id as unknown as number;
+    this.#timers = this.#timers.filter((t) => t.id !== wanted);
   }
 
   /** Returns how many timers are pending. */
@@ -141,6 +133,6 @@ export class TestClock implements Clock {
       callback,
       seq: this.#seq++,
     });
-    return id as TimerId;
+    return id as unknown as TimerId;
   }
 }

@@ -6,6 +6,8 @@ export const DECIMAL_SCALE = 18;
 const ONE_UNITS = 10n ** BigInt(DECIMAL_SCALE);
 const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d*))?$|^([+-])?\.(\d+)$/;
 const MAX_ABS_UNITS = 10n ** 60n; // 10^42 in value: far past any balance, keeps bigint work bounded
+// A constant: a negation written in the check would allocate a bigint for every Decimal built.
+const MIN_UNITS = -MAX_ABS_UNITS;
 
 /**
  * An exact, immutable decimal value: a bigint count of 10^-18 units.
@@ -21,7 +23,7 @@ export class Decimal {
   #number: number | undefined;
 
   private constructor(units: bigint) {
-    if (units > MAX_ABS_UNITS || units < -MAX_ABS_UNITS) {
+    if (units > MAX_ABS_UNITS || units < MIN_UNITS) {
       throw new DesError(ErrorCode.DecimalOverflow, `decimal out of range: ${units} units`, {
         units: units.toString(),
       });

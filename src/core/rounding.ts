@@ -29,7 +29,7 @@ export function divRound(numerator: bigint, denominator: bigint, rounding: Round
     d = -d;
   }
   const q = n / d; // truncates toward zero
-  const r = n - q * d;
+  const r = n % d; // the sign of n, as n - q * d, in one bigint operation instead of two
   if (r === 0n) return q;
   const negative = n < 0n;
   const awayFromZero = negative ? q - 1n : q + 1n;
