@@ -53,7 +53,7 @@ describe("built-ins with the commission charged in the base asset", () => {
       );
       for (const s of withFee) {
         assert.ok(
-          s.quantity !== undefined && s.quantity.isPositive(),
+          s.quantity?.isPositive() === true,
           `${s.action} at bar ${s.bar} has a quantity`,
         );
         assert.ok(
