@@ -22,7 +22,7 @@
  * Last line of stdout: one JSON object.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -47,6 +47,7 @@ import {
   addOpenIntents,
   buildRecoveryHistory,
   checkpoint,
+  copyDatabase,
   type FixtureStrategy,
   type OpenIntentSeed,
   removeBooksSnapshot,
@@ -364,7 +365,7 @@ async function runVariant(
     const dir = join(work, `${name}-${i}`);
     mkdirSync(dir, { recursive: true });
     const dbPath = join(dir, "des.sqlite");
-    copyFileSync(template, dbPath);
+    copyDatabase(template, dbPath);
     const n = seq.n++;
     const job: ChildJob = {
       env: desEnv(port, dir, dbPath),
@@ -454,10 +455,10 @@ async function main(): Promise<void> {
     });
     const tOpen0 = performance.now();
     const seeds = await placeRestingOrders(rest, Date.now() * 1000 - 20_000_000);
-    addOpenIntents(template, seeds);
+    await addOpenIntents(template, seeds);
     checkpoint(template);
     const withoutSnapshot = join(work, "history-no-snapshot.sqlite");
-    copyFileSync(template, withoutSnapshot);
+    copyDatabase(template, withoutSnapshot);
     removeBooksSnapshot(withoutSnapshot);
     const openIntentsMs = round1(performance.now() - tOpen0);
     const consistent = sameTotals(history.desTotals, VENUE_BALANCES);

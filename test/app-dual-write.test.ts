@@ -205,7 +205,8 @@ test("dual-write settings that cannot work are refused before anything opens, na
     { DB_TYPE: "postgres", DB_SECONDARY: "sqlite", DES_JOURNAL_PATH: base.DES_DB_PATH },
     "DES_JOURNAL_PATH",
   );
-  await refused({ DB_TYPE: "sqlite", DES_JOURNAL_PATH: "/tmp/elsewhere.sqlite" }, "DES_JOURNAL_PATH");
+  // The embedded store's journal must be a file of its own, not the records' file.
+  await refused({ DB_TYPE: "sqlite", DES_JOURNAL_PATH: base.DES_DB_PATH }, "DES_JOURNAL_PATH");
   const { POSTGRES_URL: _, ...noUrl } = base;
   await assert.rejects(
     DesApp.create(loadConfig({ env: { ...noUrl, DB_TYPE: "postgres" } }), { logger }),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createLogger, DesApp, loadConfig } from "../src/app/index.ts";
-import { SqliteStore } from "../src/persistence/index.ts";
+import { openEmbeddedStore } from "../src/persistence/index.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -77,9 +77,9 @@ test("DES runs end to end on the embedded default: ticks, signals and paper fill
   assert.equal(await app.stop("test"), true);
   assert.ok(lines.some((l) => l.includes('"graceful":true')));
 
-  const store = SqliteStore.open(dbPath);
-  const counts = store.counts();
-  store.close();
+  const store = await openEmbeddedStore({ dbPath });
+  const counts = await store.counts();
+  await store.close();
   assert.equal(counts.fills, fills, "every fill is in the store after shutdown");
   // One row per strategy, plus the risk engine's snapshot (kill switch, daily counters).
   assert.equal(counts.strategy_state, app.strategies.ids().length + 1, "every strategy's state was saved");
@@ -100,9 +100,9 @@ test("a restart restores each strategy's saved state before live data", async ()
   await first.start();
   await waitFor(() => first.replay.stats().state === "completed", 60_000, "the first replay");
   await first.stop("restart");
-  const store = SqliteStore.open(dbPath);
+  const store = await openEmbeddedStore({ dbPath });
   const saved = await store.load("dca-btc-15m" as never);
-  store.close();
+  await store.close();
   assert.ok(saved !== undefined && saved !== null, "dca state saved");
 
   const second = await DesApp.create(loadConfig({ env: { ...env, DES_REPLAY_SPEED: "1" } }), silentLogger());

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { type TestContext, test } from "node:test";
 import { DesApp, loadConfig } from "../src/app/index.ts";
 import { Decimal, type InstrumentId } from "../src/core/index.ts";
+import { defaultJournalPath } from "../src/persistence/index.ts";
 import { createTestPostgresSchema } from "../src/persistence/test-support/postgres-test-db.ts";
 import { BinanceSimulator } from "../src/sim/index.ts";
 import { memoryLogger, waitFor } from "./support/binance-sim-harness.ts";
@@ -28,10 +29,13 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 const DATABASES: ReadonlyArray<{
   readonly dbType: "sqlite" | "postgres";
   env(t: TestContext): Promise<Record<string, string> | undefined>;
+  /** The order intent journal's file (DES_JOURNAL_PATH's default) for the run's DES_DB_PATH. */
+  journalFile(dbPath: string): string;
 }> = [
-  { dbType: "sqlite", env: async () => ({}) },
+  { dbType: "sqlite", env: async () => ({}), journalFile: defaultJournalPath },
   {
     dbType: "postgres",
+    journalFile: (dbPath) => dbPath,
     env: async (t) => {
       const pg = await createTestPostgresSchema(t);
       return pg === undefined
@@ -45,11 +49,15 @@ for (const database of DATABASES) {
   test(`DB_TYPE=${database.dbType}: kill -9 of DES with orders in flight at the Binance simulator, then a restart: no order lost or duplicated, books equal the venue's`, async (t) => {
     const dbEnv = await database.env(t);
     if (dbEnv === undefined) return;
-    await killRestartRun(t, dbEnv);
+    await killRestartRun(t, dbEnv, database.journalFile);
   });
 }
 
-async function killRestartRun(t: TestContext, dbEnv: Record<string, string>): Promise<void> {
+async function killRestartRun(
+  t: TestContext,
+  dbEnv: Record<string, string>,
+  journalFile: (dbPath: string) => string,
+): Promise<void> {
   // BTCBUSD real 1m bars replayed by the simulator at 600x: a closed bar every 100 ms.
   const sim = await BinanceSimulator.start({
     port: 0,
@@ -96,7 +104,7 @@ async function killRestartRun(t: TestContext, dbEnv: Record<string, string>): Pr
     t.diagnostic(`killed at order ${killedAtNew}; ${placed.size} orders placed in the first run`);
 
     // What the first run left: the killed order's intent is in the journal, not done.
-    const db = new DatabaseSync(env.DES_DB_PATH!, { readOnly: true });
+    const db = new DatabaseSync(journalFile(env.DES_DB_PATH!), { readOnly: true });
     const journaled = db.prepare("SELECT client_order_id, done_at FROM order_intents").all() as Array<{
       client_order_id: string;
       done_at: number | null;

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { DesApp, loadConfig } from "../src/app/index.ts";
 import { asMicros, clientOrderId, dec, instrumentId, strategyId } from "../src/core/index.ts";
 import { newOrder } from "../src/model/index.ts";
-import { SqliteStore } from "../src/persistence/index.ts";
+import { openEmbeddedStore } from "../src/persistence/index.ts";
 import { BinanceSimulator } from "../src/sim/index.ts";
 import { memoryLogger } from "./support/binance-sim-harness.ts";
 import { desOnSimEnv } from "./support/des-on-sim.ts";
@@ -35,7 +35,7 @@ async function withRestart(
     { DES_MAX_INTENT_AGE_MS: "60000", DES_UNKNOWN_VENUE_ORDERS: policy },
   );
   // The earlier run: two intents journaled, never sent (DES died between the journal and the send).
-  const store = SqliteStore.open(env.DES_DB_PATH!);
+  const store = await openEmbeddedStore({ dbPath: env.DES_DB_PATH! });
   const nowUs = Date.now() * 1000;
   for (const [id, ageMs] of [
     ["young-1", 8_000],
@@ -53,7 +53,7 @@ async function withRestart(
     });
     store.intents.record(order, false, at);
   }
-  store.close();
+  await store.close();
   // Someone else's resting order at the venue (the web UI), far below the market.
   const stranger = sim.exchange.newOrder("hmac", {
     symbol: "BTCBUSD",

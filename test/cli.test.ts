@@ -79,9 +79,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     assert.ok(sent, "DES reported it was running");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"graceful":true,"msg":"DES stopped"/);
-    const { SqliteStore } = await import("../src/persistence/index.ts");
-    const store = SqliteStore.open(join(dir, "des.sqlite"));
-    assert.ok(store.counts().strategy_state > 0, "strategy state saved on shutdown");
-    store.close();
+    const { openEmbeddedStore } = await import("../src/persistence/index.ts");
+    const store = await openEmbeddedStore({ dbPath: join(dir, "des.sqlite") });
+    assert.ok((await store.counts()).strategy_state > 0, "strategy state saved on shutdown");
+    await store.close();
   });
 }

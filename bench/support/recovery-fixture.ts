@@ -3,11 +3,13 @@
  * `orders` final rows, done `order_intents`, one `fills` row per order (unique numeric trade ids,
  * BUY/SELL alternating, 0.001 of the instrument at a seeded random walk of realistic prices), the
  * strategies' state, the risk engine's state, the portfolio baseline and a books snapshot consistent
- * with those fills (a real Portfolio applied them). The schema comes from SqliteStore.open (its
- * migrations); app records go through the app's own writers (portfolioBaseline, saveBooksSnapshot,
- * SqliteStore.save, the order journal); the bulk history goes through node:sqlite prepared statements
- * in one transaction.
+ * with those fills (a real Portfolio applied them). As the embedded store keeps them: the records in
+ * the database file, the intents in the journal's file beside it (defaultJournalPath). The schema comes
+ * from openEmbeddedStore (its migrations); app records go through the app's own writers
+ * (portfolioBaseline, saveBooksSnapshot, the store's save, the order journal); the bulk history goes
+ * through node:sqlite prepared statements in one transaction (the journal's file attached).
  */
+import { copyFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { portfolioBaseline } from "../../src/app/restart-recovery.ts";
 import { MessageBus } from "../../src/bus/index.ts";
@@ -31,7 +33,7 @@ import {
   type OrderSide,
   type OrderType,
 } from "../../src/model/index.ts";
-import { SqliteStore } from "../../src/persistence/index.ts";
+import { defaultJournalPath, openEmbeddedStore } from "../../src/persistence/index.ts";
 import { Portfolio } from "../../src/portfolio/index.ts";
 import { RiskEngine } from "../../src/risk/index.ts";
 import { FakeStrategyContext } from "../../src/strategy/builtin/fake-strategy-context.ts";
@@ -301,12 +303,13 @@ function insertHistory(
   const db = new DatabaseSync(spec.path);
   try {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;");
+    db.prepare("ATTACH DATABASE ? AS journal").run(defaultJournalPath(spec.path));
     const order = db.prepare(
       `INSERT INTO orders (client_order_id, strategy_id, instrument_id, status, venue_order_id, reason, updated_at)
        VALUES (?, ?, ?, 'FILLED', ?, NULL, ?)`,
     );
     const intent = db.prepare(
-      `INSERT INTO order_intents (client_order_id, strategy_id, instrument_id, side, type, quantity, price,
+      `INSERT INTO journal.order_intents (client_order_id, strategy_id, instrument_id, side, type, quantity, price,
          stop_price, time_in_force, reduce_only, created_at, sent_at, done_at, final_status)
        VALUES (?, ?, ?, ?, 'MARKET', ?, NULL, NULL, 'GTC', 0, ?, ?, ?, 'FILLED')`,
     );
@@ -346,7 +349,7 @@ function insertHistory(
       if (db.isTransaction) db.exec("ROLLBACK");
       throw e;
     }
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal.wal_checkpoint(TRUNCATE);");
     return rows;
   } finally {
     db.close();
@@ -354,14 +357,14 @@ function insertHistory(
 }
 
 /**
- * Builds the database of a long run: schema (SqliteStore.open), the bulk history, then through the
+ * Builds the database of a long run: schema (openEmbeddedStore), the bulk history, then through the
  * app's writers the portfolio baseline (portfolioBaseline, as on the first run), the books snapshot
  * (saveBooksSnapshot) taken `fillsAfterSnapshot` fills before the end, the strategies' state and
  * the risk engine's state (today's fills counted).
  */
 export async function buildRecoveryHistory(spec: RecoveryHistorySpec): Promise<RecoveryHistoryReport> {
   const t0 = performance.now();
-  SqliteStore.open(spec.path).close();
+  await (await openEmbeddedStore({ dbPath: spec.path })).close();
   const tSchema = performance.now();
 
   // Baseline = the venue's balances now minus what the history changed (exact).
@@ -390,7 +393,7 @@ export async function buildRecoveryHistory(spec: RecoveryHistorySpec): Promise<R
   let lastTsUs = 0;
   let lastPrice = "";
   let portfolioMs = 0;
-  const store = SqliteStore.open(spec.path);
+  const store = await openEmbeddedStore({ dbPath: spec.path });
   try {
     const tBulk0 = performance.now();
     const rows = insertHistory(spec, (f) => {
@@ -426,11 +429,11 @@ export async function buildRecoveryHistory(spec: RecoveryHistorySpec): Promise<R
     await portfolioBaseline(store, spec.accountId, baseline, firstUs - 60_000_000);
     // saveBooksSnapshot's write (exportBooks into the books row), of the books as they were
     // fillsAfterSnapshot fills before the end (exported then: the bulk transaction was still open).
-    if (snapshot !== undefined) store.saveNow(BOOKS_ID, JSON.parse(snapshot.json), snapshot.takenAtUs);
+    if (snapshot !== undefined) await store.save(BOOKS_ID, JSON.parse(snapshot.json), snapshot.takenAtUs);
     for (const [id, state] of strategyStates(spec, stateBars(spec, lastPrices, lastTsUs))) {
-      store.saveNow(id as StrategyId, state, lastTsUs);
+      await store.save(id as StrategyId, state, lastTsUs);
     }
-    store.saveNow(RISK_STATE_ID, risk.snapshot(), lastTsUs);
+    await store.save(RISK_STATE_ID, risk.snapshot(), lastTsUs);
     const tApp = performance.now();
     const databaseBytes = fileBytes(spec.path);
     return {
@@ -451,7 +454,7 @@ export async function buildRecoveryHistory(spec: RecoveryHistorySpec): Promise<R
       lastPrice,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -488,8 +491,8 @@ export interface OpenIntentSeed {
  * a send), then the order events the earlier run stored (OrderSubmitted, and OrderAccepted with the
  * venue's id when it saw one), flushed.
  */
-export function addOpenIntents(path: string, seeds: readonly OpenIntentSeed[]): void {
-  const store = SqliteStore.open(path);
+export async function addOpenIntents(path: string, seeds: readonly OpenIntentSeed[]): Promise<void> {
+  const store = await openEmbeddedStore({ dbPath: path });
   try {
     for (const s of seeds) {
       const at = asMicros(s.sentAtUs);
@@ -519,9 +522,9 @@ export function addOpenIntents(path: string, seeds: readonly OpenIntentSeed[]): 
         });
       }
     }
-    store.flush();
+    await store.flush();
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -536,14 +539,22 @@ export function removeBooksSnapshot(path: string): void {
   }
 }
 
-/** Folds the WAL into the main file, so copying the main file copies the whole database. */
+/** Folds the WALs into the main files (records and journal), so copying them copies the whole database. */
 export function checkpoint(path: string): void {
-  const db = new DatabaseSync(path);
-  try {
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  } finally {
-    db.close();
+  for (const file of [path, defaultJournalPath(path)]) {
+    const db = new DatabaseSync(file);
+    try {
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      db.close();
+    }
   }
+}
+
+/** Copies a database built here, its journal's file included. */
+export function copyDatabase(from: string, to: string): void {
+  copyFileSync(from, to);
+  copyFileSync(defaultJournalPath(from), defaultJournalPath(to));
 }
 
 function round(ms: number): number {

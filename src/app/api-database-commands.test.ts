@@ -10,9 +10,9 @@ import {
   ALL_TABLES,
   DualWriteDriver,
   migrate,
+  openEmbeddedStore,
   SqlDesStore,
   SqliteDriver,
-  SqliteStore,
 } from "../persistence/index.ts";
 import { FlakyDriver } from "../persistence/migration/test-fixtures.ts";
 import { apiHarness } from "./test-support/api-harness.ts";
@@ -24,13 +24,13 @@ function tempDir(t: { after(fn: () => void): void }): string {
 }
 
 test("GET /api/db on the embedded store: SQLite alone; a switch of primary is a 409 naming why, audited", async (t) => {
-  const store = SqliteStore.open(join(tempDir(t), "des.sqlite"));
+  const store = await openEmbeddedStore({ dbPath: join(tempDir(t), "des.sqlite") });
   t.after(() => store.close());
   const h = await apiHarness({ store });
   const view = await h.call("GET", "/api/db");
   assert.equal(view.statusCode, 200);
   assert.deepEqual(view.json(), { primary: "sqlite", secondary: null, dualWrite: null, degraded: null });
-  // The embedded store retries a failed flush whole: it never sets rows aside.
+  // Nothing refused by the database yet: no dead letters.
   assert.deepEqual((await h.call("GET", "/api/db/dead-letters")).json(), {
     deadLetteredTotal: 0,
     deadLetters: [],

@@ -60,7 +60,7 @@ export const SETTINGS = {
   dbType: {
     env: "DB_TYPE",
     schema: z.enum(["sqlite", "postgres"]).default("sqlite"),
-    doc: "Database of DES's records (orders, fills, signals, strategy state and instances): sqlite (the file DES_DB_PATH) or postgres (POSTGRES_URL); the order intent journal stays in DES_DB_PATH either way",
+    doc: "Database of DES's records (orders, fills, signals, strategy state and instances): sqlite (the file DES_DB_PATH) or postgres (POSTGRES_URL); the order intent journal is a local file either way (DES_JOURNAL_PATH)",
   },
   dbSecondary: {
     env: "DB_SECONDARY",
@@ -70,12 +70,12 @@ export const SETTINGS = {
   journalPath: {
     env: "DES_JOURNAL_PATH",
     schema: z.string().min(1).optional(),
-    doc: "Local SQLite file of the order intent journal with DB_TYPE=postgres or DB_SECONDARY (default with DB_TYPE=postgres: DES_DB_PATH); must be a file of its own when SQLite is one side of a dual-write; keep the same file across restarts",
+    doc: "Local SQLite file of the order intent journal (default with DB_TYPE=sqlite: beside DES_DB_PATH, ./data/des-journal.sqlite for the default; with DB_TYPE=postgres: DES_DB_PATH; required with DB_SECONDARY); a file other than DES_DB_PATH whenever DES_DB_PATH holds the records; keep the same file across restarts",
   },
   dbPath: {
     env: "DES_DB_PATH",
     schema: z.string().min(1).default("./data/des.sqlite"),
-    doc: "SQLite database file (all records with DB_TYPE=sqlite; the order intent journal always)",
+    doc: "SQLite database file (all records with DB_TYPE=sqlite or DB_SECONDARY=sqlite; the order intent journal with DB_TYPE=postgres unless DES_JOURNAL_PATH is set)",
   },
   postgresUrl: {
     env: "POSTGRES_URL",

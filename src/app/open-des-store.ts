@@ -5,12 +5,12 @@ import {
   ALL_TABLES,
   type DesStore,
   DualWriteDriver,
+  defaultJournalPath,
   migrate,
   PostgresDriver,
   SqlDesStore,
   type SqlDriver,
   SqliteDriver,
-  SqliteStore,
 } from "../persistence/index.ts";
 import type { DesConfig } from "./config-schema.ts";
 
@@ -35,13 +35,15 @@ function planStore(config: DesConfig): StorePlan {
   const dbPath = resolve(config.dbPath);
   const journalPath = config.journalPath === undefined ? undefined : resolve(config.journalPath);
   if (config.dbType === "sqlite" && secondary === undefined) {
-    if (journalPath !== undefined && journalPath !== dbPath) {
+    if (journalPath === dbPath) {
+      // The batch writer writes DES_DB_PATH in async transactions; the journal's synchronous
+      // writes must not wait on (or join) them.
       throw invalid(
         "DES_JOURNAL_PATH",
-        "DES_JOURNAL_PATH applies with DB_TYPE=postgres or DB_SECONDARY; with DB_TYPE=sqlite alone the journal is in DES_DB_PATH",
+        "DES_JOURNAL_PATH must be a file of its own, other than DES_DB_PATH (the records' file)",
       );
     }
-    return { primary: "sqlite", secondary, journalPath: dbPath };
+    return { primary: "sqlite", secondary, journalPath: journalPath ?? defaultJournalPath(dbPath) };
   }
   if (secondary !== undefined && (journalPath === undefined || journalPath === dbPath)) {
     // The SQLite side of a dual-write writes DES_DB_PATH in async transactions; the journal's
@@ -55,7 +57,8 @@ function planStore(config: DesConfig): StorePlan {
 }
 
 /**
- * Opens the store the settings choose: the embedded SQLite file (DB_TYPE=sqlite, the default);
+ * Opens the store the settings choose: the embedded SQLite file (DB_TYPE=sqlite, the default), with
+ * the order intent journal in a file of its own (DES_JOURNAL_PATH, default beside DES_DB_PATH);
  * PostgreSQL (DB_TYPE=postgres: POSTGRES_URL, a pool of POSTGRES_POOL connections, POSTGRES_SCHEMA),
  * migrated to the latest schema, with the order intent journal in DES_JOURNAL_PATH (default
  * DES_DB_PATH); or a dual-write of both (DB_SECONDARY, see docs/db-migration-runbook.md), each side
@@ -63,7 +66,6 @@ function planStore(config: DesConfig): StorePlan {
  */
 export async function openDesStore(config: DesConfig, log: Logger): Promise<DesStore> {
   const plan = planStore(config);
-  if (plan.primary === "sqlite" && plan.secondary === undefined) return SqliteStore.open(plan.journalPath);
   const storeLog = log.child({ component: "store" });
   const opened: SqlDriver[] = [];
   try {

@@ -6,7 +6,7 @@ import { type TestContext, test } from "node:test";
 import { pino } from "pino";
 import { Decimal, type StrategyId, strategyId } from "../core/index.ts";
 import type { OrderFilled } from "../model/index.ts";
-import { type DesStore, SqlDesStore, SqliteStore } from "../persistence/index.ts";
+import { type DesStore, openEmbeddedStore, SqlDesStore } from "../persistence/index.ts";
 import { openTestPostgres } from "../persistence/test-support/postgres-test-db.ts";
 import type { Portfolio } from "../portfolio/index.ts";
 import {
@@ -55,7 +55,7 @@ function tempDir(t: TestContext): string {
 }
 
 const STORE_KINDS: readonly StoreKind[] = [
-  { name: "sqlite", open: async (t) => SqliteStore.open(join(tempDir(t), "des.sqlite")) },
+  { name: "sqlite", open: async (t) => openEmbeddedStore({ dbPath: join(tempDir(t), "des.sqlite") }) },
   {
     name: "postgres",
     open: async (t) => {

@@ -49,9 +49,9 @@ export type StoreCounts = Record<"orders" | "fills" | "signals" | "strategy_stat
 
 /**
  * What the app keeps in its database, whichever it is (DB_TYPE): strategy state and instances, order
- * events with their fills, signals, and the fills a restart rebuilds the books from. Two
- * implementations: SqliteStore (the embedded default, synchronous) and SqlDesStore (any SqlDriver,
- * PostgreSQL in practice, through the batch writer). Callers await every Awaitable result.
+ * events with their fills, signals, and the fills a restart rebuilds the books from. Implemented by
+ * SqlDesStore on any SqlDriver, through the batch writer: the embedded SQLite default
+ * (openEmbeddedStore), PostgreSQL, or a dual-write of both. Callers await every Awaitable result.
  *
  * The order intent journal is always a local SQLite file (`intents`): it is written synchronously
  * before each order goes to a venue whose orders outlive DES, and an intent is marked done only

@@ -10,6 +10,11 @@ export type {
   StoreStats,
 } from "./des-store.ts";
 export * from "./migration/index.ts";
+export {
+  defaultJournalPath,
+  type EmbeddedStoreOptions,
+  openEmbeddedStore,
+} from "./open-embedded-store.ts";
 export * from "./repositories/index.ts";
 export { migrate, migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./schema/migrations.ts";
@@ -31,4 +36,3 @@ export { SqliteDriver } from "./sql/sqlite-driver.ts";
 export { isTransientDbError } from "./sql/transient-errors.ts";
 export { SqlDesStore, type SqlDesStoreOptions } from "./sql-des-store.ts";
 export { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
-export { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.ts";

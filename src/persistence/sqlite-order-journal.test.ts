@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import {
   accountId,
   clientOrderId,
@@ -14,9 +14,13 @@ import {
   venueOrderId,
 } from "../core/index.ts";
 import { newOrder, type OrderFilled } from "../model/index.ts";
-import { SqliteStore } from "./sqlite-store.ts";
+import { openEmbeddedStore } from "./open-embedded-store.ts";
 
-const dbFile = () => join(mkdtempSync(join(tmpdir(), "des-journal-")), "des.sqlite");
+function dbFile(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "des-journal-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, "des.sqlite");
+}
 const BTC = instrumentId("BTCUSDT");
 
 function order(id: string, at: number) {
@@ -52,24 +56,30 @@ function filled(id: string, trade: number, qty: string, status: "PARTIALLY_FILLE
   };
 }
 
-test("an intent is committed at once, survives a reopen, and is done only with its final event's batch", () => {
-  const path = dbFile();
-  const a = SqliteStore.open(path);
+async function collect(fills: AsyncIterable<OrderFilled> | Iterable<OrderFilled>): Promise<OrderFilled[]> {
+  const out: OrderFilled[] = [];
+  for await (const f of fills) out.push(f);
+  return out;
+}
+
+test("an intent is committed at once, survives a reopen, and is done only with its final event's batch", async (t) => {
+  const path = dbFile(t);
+  const a = await openEmbeddedStore({ dbPath: path });
   a.intents.record(order("o1", 10), true, 11 as UnixMicros);
   a.intents.record(order("o2", 20), false, 21 as UnixMicros);
   a.intents.record(order("o2", 20), false, 25 as UnixMicros); // a resend: only the send time moves
   // Buffered, not flushed: a crash here leaves both intents open.
   a.recordOrderEvent(filled("o1", 1, "0.5", "PARTIALLY_FILLED"));
   assert.equal(a.intents.openCount(), 2);
-  a.flush();
+  await a.flush();
   a.recordOrderEvent(filled("o1", 2, "1.5", "FILLED"));
   assert.equal(a.intents.openCount(), 2, "not done before the batch holding its last fill is written");
-  a.flush();
+  await a.flush();
   assert.equal(a.intents.openCount(), 1);
-  a.close();
+  await a.close();
 
-  const b = SqliteStore.open(path);
-  const open = b.intents.openIntents();
+  const b = await openEmbeddedStore({ dbPath: path });
+  const open = await b.openIntents();
   assert.equal(open.length, 1);
   const o2 = open[0]!;
   assert.equal(o2.clientOrderId, "o2");
@@ -80,7 +90,7 @@ test("an intent is committed at once, survives a reopen, and is done only with i
   assert.equal(o2.reduceOnly, false);
   assert.deepEqual(o2.fills, []);
   // The account's fills come back as the events they were, oldest first.
-  const fills = b.accountFills(accountId("binance"));
+  const fills = await collect(b.eachAccountFill(accountId("binance")));
   assert.deepEqual(
     fills.map((f) => [f.tradeId, f.lastQty.toString(), f.commissionAsset, f.orderStatus]),
     [
@@ -88,12 +98,12 @@ test("an intent is committed at once, survives a reopen, and is done only with i
       ["2", "1.5", "BTC", "FILLED"],
     ],
   );
-  assert.deepEqual(b.accountFills(accountId("paper")), []);
-  b.close();
+  assert.deepEqual(await collect(b.eachAccountFill(accountId("paper"))), []);
+  await b.close();
 });
 
-test("an open intent carries the fills and status the store has for it", () => {
-  const store = SqliteStore.open(dbFile());
+test("an open intent carries the fills and status the store has for it", async (t) => {
+  const store = await openEmbeddedStore({ dbPath: dbFile(t) });
   store.intents.record(order("o3", 30), false, 31 as UnixMicros);
   store.recordOrderEvent({
     kind: "OrderAccepted",
@@ -104,8 +114,8 @@ test("an open intent carries the fills and status the store has for it", () => {
     ts: 32 as UnixMicros,
   });
   store.recordOrderEvent(filled("o3", 7, "0.25", "PARTIALLY_FILLED"));
-  store.flush();
-  const [o3] = store.intents.openIntents();
+  await store.flush();
+  const [o3] = await store.openIntents();
   assert.equal(o3?.lastStatus, "PARTIALLY_FILLED");
   assert.equal(o3?.venueOrderId, "v-o3");
   assert.deepEqual(
@@ -120,7 +130,7 @@ test("an open intent carries the fills and status the store has for it", () => {
     instrumentId: BTC,
     ts: 40 as UnixMicros,
   });
-  store.flush();
+  await store.flush();
   assert.equal(store.intents.openCount(), 0);
-  store.close();
+  await store.close();
 });

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { DesError, ErrorCode } from "../../core/index.ts";
+import { openEmbeddedStore } from "../open-embedded-store.ts";
 import type { SqlDriver } from "../sql/sql-types.ts";
 import { SqliteDriver } from "../sql/sqlite-driver.ts";
-import { SqliteStore } from "../sqlite-store.ts";
 import { SQL_DRIVER_FACTORIES } from "../test-support/sql-driver-factories.ts";
 import { migrate, migrateSqliteSync, planMigration, schemaVersion } from "./migrate.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations.ts";
@@ -154,7 +154,7 @@ test("migrateSqliteSync builds the same schema as migrate, and goes down and up"
   assert.deepEqual(schemaOf(sync), schemaOf(driver.database));
 });
 
-test("an existing version-2 store file is upgraded to the latest schema when the store opens", (t) => {
+test("an existing version-2 store file is upgraded to the latest schema when the store opens", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "des-migrate-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, "des.db");
@@ -162,10 +162,12 @@ test("an existing version-2 store file is upgraded to the latest schema when the
   migrateSqliteSync(old, { targetVersion: 2 });
   old.exec("INSERT INTO strategy_state VALUES ('s1', '{\"a\":1}', 5)");
   old.close();
-  const store = SqliteStore.open(path);
+  const store = await openEmbeddedStore({ dbPath: path });
   t.after(() => store.close());
-  assert.equal(store.schemaVersion(), 4);
-  assert.deepEqual(store.loadNow("s1" as never), { a: 1 });
+  const driver = SqliteDriver.open(path);
+  t.after(() => driver.close());
+  assert.equal(await schemaVersion(driver), LATEST_SCHEMA_VERSION);
+  assert.deepEqual(await store.load("s1" as never), { a: 1 });
 });
 
 const FILL_COLUMNS =

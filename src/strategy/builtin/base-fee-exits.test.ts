@@ -52,10 +52,7 @@ describe("built-ins with the commission charged in the base asset", () => {
         `the fixture holds a round trip and a re-entry for ${name}`,
       );
       for (const s of withFee) {
-        assert.ok(
-          s.quantity?.isPositive() === true,
-          `${s.action} at bar ${s.bar} has a quantity`,
-        );
+        assert.ok(s.quantity?.isPositive() === true, `${s.action} at bar ${s.bar} has a quantity`);
         assert.ok(
           s.quantity.roundToIncrement(STEP, Rounding.Down).eq(s.quantity),
           `${s.action} at bar ${s.bar}: ${s.quantity} is not a multiple of ${STEP}`,
