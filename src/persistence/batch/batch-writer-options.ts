@@ -1,4 +1,5 @@
 import { DesError, ErrorCode } from "../../core/index.ts";
+import type { SqlDialect } from "../sql/sql-types.ts";
 import type { DeadLetter } from "./dead-letter-list.ts";
 import type { WriteErrorSummary } from "./write-error.ts";
 
@@ -6,6 +7,13 @@ import type { WriteErrorSummary } from "./write-error.ts";
 export interface BatchWriterOptions {
   /** Queued rows that make a batch: a flush is scheduled (on a microtask) when they are reached. Default 5,000. */
   readonly maxBatchRows?: number;
+  /**
+   * Group commit: rows one transaction may take when full batches wait behind the first (a backlog),
+   * at least maxBatchRows. Default by the driver's dialect: on PostgreSQL 5 x maxBatchRows (fewer
+   * commits: measured +13-28 % rows/s with 25,000-row transactions); on SQLite maxBatchRows, no
+   * joining (its writes are synchronous: a bigger transaction blocks the event loop longer).
+   */
+  readonly maxTransactionRows?: number;
   /** Queued rows are flushed at least this often (an unref'd timer). Default 50 ms. */
   readonly flushIntervalMs?: number;
   /** Rows accepted but not yet written above which enqueue refuses (back-pressure). Default 200,000. */
@@ -31,6 +39,7 @@ export interface BatchWriterOptions {
 /** The options with every default filled in. */
 export interface ResolvedBatchWriterOptions {
   readonly maxBatchRows: number;
+  readonly maxTransactionRows: number;
   readonly flushIntervalMs: number;
   readonly maxQueuedRows: number;
   readonly retryBaseMs: number;
@@ -54,11 +63,24 @@ export const BATCH_WRITER_DEFAULTS = {
   closeDeadlineMs: 5_000,
 } as const;
 
-/** Fills in defaults and checks every number; throws DES_ERR_INVALID_CONFIG naming a bad one. */
-export function resolveBatchWriterOptions(options: BatchWriterOptions = {}): ResolvedBatchWriterOptions {
+/** Group commit's default multiple of maxBatchRows on PostgreSQL (see maxTransactionRows). */
+export const POSTGRES_GROUP_COMMIT_BATCHES = 5;
+
+/**
+ * Fills in defaults and checks every number; throws DES_ERR_INVALID_CONFIG naming a bad one.
+ * `dialect` is the driver's (maxTransactionRows' default depends on it).
+ */
+export function resolveBatchWriterOptions(
+  options: BatchWriterOptions = {},
+  dialect: SqlDialect = "sqlite",
+): ResolvedBatchWriterOptions {
   const d = BATCH_WRITER_DEFAULTS;
+  const maxBatchRows = options.maxBatchRows ?? d.maxBatchRows;
   const resolved: ResolvedBatchWriterOptions = {
-    maxBatchRows: options.maxBatchRows ?? d.maxBatchRows,
+    maxBatchRows,
+    maxTransactionRows:
+      options.maxTransactionRows ??
+      (dialect === "postgres" ? POSTGRES_GROUP_COMMIT_BATCHES * maxBatchRows : maxBatchRows),
     flushIntervalMs: options.flushIntervalMs ?? d.flushIntervalMs,
     maxQueuedRows: options.maxQueuedRows ?? d.maxQueuedRows,
     retryBaseMs: options.retryBaseMs ?? d.retryBaseMs,
@@ -79,6 +101,13 @@ export function resolveBatchWriterOptions(options: BatchWriterOptions = {}): Res
   for (const name of nonNegative) {
     const value = resolved[name];
     if (!Number.isFinite(value) || value < 0) invalid(name, value, "a number >= 0");
+  }
+  if (!Number.isInteger(resolved.maxTransactionRows) || resolved.maxTransactionRows < resolved.maxBatchRows) {
+    invalid(
+      "maxTransactionRows",
+      resolved.maxTransactionRows,
+      `an integer, at least maxBatchRows (${resolved.maxBatchRows})`,
+    );
   }
   if (resolved.maxQueuedRows < resolved.maxBatchRows) {
     invalid("maxQueuedRows", resolved.maxQueuedRows, `at least maxBatchRows (${resolved.maxBatchRows})`);

@@ -4,6 +4,7 @@ import { ErrorCode, isDesError } from "../../core/index.ts";
 import { TABLES } from "../schema/tables.ts";
 import type { SqlRow } from "../sql/sql-types.ts";
 import { countRows, fillRow, openTestSqlite, orderRow, testWriter, waitFor } from "./batch-test-support.ts";
+import { resolveBatchWriterOptions } from "./batch-writer-options.ts";
 import type { DeadLetter } from "./dead-letter-list.ts";
 
 test("flushes by size, never inside enqueue", async (t) => {
@@ -235,4 +236,44 @@ test("enqueueAll queues rows of several tables all or none, in order", async (t)
   assert.equal(await countRows(db, "orders"), 2);
   // Batches of 3 rows: the second record's order row comes after its fill, in the next transaction.
   assert.deepEqual(commits, [3, 1]);
+});
+
+test("group commit: with full batches waiting, one transaction takes several (maxTransactionRows), in order", async (t) => {
+  const db = await openTestSqlite(t);
+  const writer = testWriter(t, db, {
+    maxBatchRows: 100,
+    maxTransactionRows: 300,
+    flushIntervalMs: 3_600_000,
+  });
+  // 1,000 rows queued before the flush loop runs: ten full batches waiting.
+  for (let i = 0; i < 500; i++) {
+    writer.enqueue(TABLES.orders, orderRow(`o${i % 7}`, `v${i}`, i), "upsert");
+    writer.enqueue(TABLES.fills, fillRow(i), "ignore");
+  }
+  await writer.flush();
+  const stats = writer.stats();
+  assert.equal(stats.writesTotal, 1_000);
+  assert.equal(stats.batchesTotal, 4, "300 + 300 + 300 + 100 rows");
+  assert.equal(await countRows(db, "fills"), 500);
+  const orders = await db.query<{ client_order_id: string; status: string }>(
+    "SELECT client_order_id, status FROM orders ORDER BY client_order_id",
+  );
+  for (const o of orders) {
+    const k = Number(o.client_order_id.slice(1));
+    const last = 499 - ((499 - k) % 7);
+    assert.equal(o.status, `v${last}`, `${o.client_order_id} keeps its last write`);
+  }
+});
+
+test("maxTransactionRows: 5 batches on PostgreSQL, none joined on SQLite by default; below maxBatchRows is refused", () => {
+  assert.equal(resolveBatchWriterOptions({ maxBatchRows: 100 }, "postgres").maxTransactionRows, 500);
+  assert.equal(resolveBatchWriterOptions({ maxBatchRows: 100 }, "sqlite").maxTransactionRows, 100);
+  assert.equal(
+    resolveBatchWriterOptions({ maxBatchRows: 100, maxTransactionRows: 1_000 }, "sqlite").maxTransactionRows,
+    1_000,
+  );
+  assert.throws(
+    () => resolveBatchWriterOptions({ maxBatchRows: 100, maxTransactionRows: 50 }, "postgres"),
+    (e: unknown) => isDesError(e, ErrorCode.InvalidConfig) && e.message.includes("maxTransactionRows"),
+  );
 });

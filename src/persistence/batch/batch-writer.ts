@@ -35,7 +35,8 @@ interface Waiter {
  *
  * - Flush when `maxBatchRows` rows are queued (scheduled on a microtask, never inside enqueue), every
  *   `flushIntervalMs`, on flush() and on close(). One flush at a time; rows of one (table, mode) are
- *   written in the order they were accepted (an upsert's last write wins).
+ *   written in the order they were accepted (an upsert's last write wins). Group commit: with full
+ *   batches waiting, one transaction takes several, up to `maxTransactionRows` (PostgreSQL).
  * - Back-pressure: at most `maxQueuedRows` rows accepted and not yet written; beyond that enqueue
  *   throws DES_ERR_STORE_FAILED (counted in rejectedTotal). Nothing accepted is ever dropped.
  * - Transient errors (connection lost, server restarting, database locked): the batch stays at the
@@ -82,7 +83,7 @@ export class BatchWriter {
   /** A writer on `driver` (which the caller owns and closes after the writer). Starts its interval timer. */
   constructor(driver: SqlDriver, options: BatchWriterOptions = {}) {
     this.#driver = driver;
-    this.#options = resolveBatchWriterOptions(options);
+    this.#options = resolveBatchWriterOptions(options, driver.dialect);
     this.#queue = new WriteQueue(this.#options.maxBatchRows);
     this.#deadLetters = new DeadLetterList(this.#options.maxDeadLetters);
     this.#interval = setInterval(() => this.#onInterval(), this.#options.flushIntervalMs);
@@ -287,7 +288,7 @@ export class BatchWriter {
       for (;;) {
         if (this.#aborted) return;
         if (this.#batch === undefined) {
-          const segment = this.#queue.take(this.#dueBeforeSeq);
+          const segment = this.#queue.take(this.#dueBeforeSeq, this.#options.maxTransactionRows);
           if (segment === undefined) return;
           this.#batch = new PendingBatch(segment.groups, segment.rowCount);
         }

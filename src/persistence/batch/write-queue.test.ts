@@ -47,3 +47,46 @@ test("a full tail is sealed; the open tail is taken only when due", () => {
     [1],
   );
 });
+
+test("group commit: take() joins full segments waiting behind the first, up to maxRows, keeping each group's order", () => {
+  const q = new WriteQueue(2);
+  q.push(TABLES.orders, row(1), "upsert");
+  q.push(TABLES.fills, row(2), "ignore"); // segment 1 sealed
+  q.push(TABLES.fills, row(3), "ignore");
+  q.push(TABLES.orders, row(4), "upsert"); // segment 2 sealed
+  q.push(TABLES.orders, row(5), "upsert");
+  q.push(TABLES.signals, row(6), "ignore"); // segment 3 sealed
+  q.push(TABLES.orders, row(7), "upsert"); // the open tail
+  const joined = q.take(0, 4);
+  assert.ok(joined !== undefined);
+  assert.equal(joined.rowCount, 4, "two full segments fit in 4 rows, the third does not");
+  assert.equal(joined.firstSeq, 0);
+  assert.deepEqual(
+    joined.groups.map((g) => [g.table.name, g.mode, g.rows.map((r) => r["n"])]),
+    [
+      ["orders", "upsert", [1, 4]],
+      ["fills", "ignore", [2, 3]],
+    ],
+  );
+  assert.equal(q.queued, 3);
+  const next = q.take(0, 100);
+  assert.deepEqual(
+    next?.groups.map((g) => [g.table.name, g.rows.map((r) => r["n"])]),
+    [
+      ["orders", [5]],
+      ["signals", [6]],
+    ],
+    "the open tail is never joined: it is taken on its own when due",
+  );
+  assert.equal(q.take(0), undefined, "the tail is not due");
+  assert.deepEqual(
+    q.take(Number.POSITIVE_INFINITY)?.groups.map((g) => g.rows.map((r) => r["n"])),
+    [[7]],
+  );
+  // Without maxRows (or with one below two segments) a take is one segment, as before.
+  const single = new WriteQueue(1);
+  single.push(TABLES.fills, row(1), "ignore");
+  single.push(TABLES.fills, row(2), "ignore");
+  assert.equal(single.take(0)?.rowCount, 1);
+  assert.equal(single.take(0, 1)?.rowCount, 1);
+});

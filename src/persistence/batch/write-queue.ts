@@ -94,8 +94,13 @@ export class WriteQueue {
    * Removes and returns the next segment to write: the oldest sealed one, else the open tail when
    * it holds a row whose sequence number is below `dueBeforeSeq` (a flush was asked for or the
    * interval elapsed). Undefined when nothing is ready.
+   *
+   * Group commit: when sealed segments wait behind the first, they are joined to it while the total
+   * stays within `maxRows` (default: no joining). Rows of one (table, mode) keep their order (each
+   * group is appended to its own); across tables the order inside one transaction does not matter.
+   * The open tail is never joined.
    */
-  take(dueBeforeSeq: number): QueueSegment | undefined {
+  take(dueBeforeSeq: number, maxRows = 0): QueueSegment | undefined {
     let segment = this.#sealed.shift();
     if (segment === undefined) {
       const tail = this.#tail;
@@ -103,6 +108,10 @@ export class WriteQueue {
       segment = tail;
       this.#tail = undefined;
       this.#lastGroup = undefined;
+    } else {
+      while (this.#sealed.length > 0 && segment.rowCount + this.#sealed[0]!.rowCount <= maxRows) {
+        segment = joinSegments(segment, this.#sealed.shift()!);
+      }
     }
     this.#queued -= segment.rowCount;
     return segment;
@@ -133,4 +142,15 @@ export class WriteQueue {
     this.#tail = undefined;
     this.#lastGroup = undefined;
   }
+}
+
+/** `later`'s rows appended to `first`'s, group by group ((table, mode) groups of `later` not in `first` go last). */
+function joinSegments(first: QueueSegment, later: QueueSegment): QueueSegment {
+  const groups = first.groups.map((g) => ({ table: g.table, mode: g.mode, rows: g.rows }));
+  for (const g of later.groups) {
+    const same = groups.find((x) => x.table === g.table && x.mode === g.mode);
+    if (same === undefined) groups.push({ table: g.table, mode: g.mode, rows: g.rows });
+    else for (const row of g.rows) same.rows.push(row);
+  }
+  return { groups, rowCount: first.rowCount + later.rowCount, firstSeq: first.firstSeq };
 }
