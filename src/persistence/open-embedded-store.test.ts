@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type TestContext, test } from "node:test";
@@ -21,12 +20,9 @@ import { migrateSqliteSync, schemaVersion } from "./schema/migrate.ts";
 import { LATEST_SCHEMA_VERSION } from "./schema/migrations.ts";
 import { SqliteDriver } from "./sql/sqlite-driver.ts";
 import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
+import { tempSqlitePath } from "./test-support/temp-sqlite-path.ts";
 
-function dbFile(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "des-store-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, "des.sqlite");
-}
+const dbFile = (t: TestContext): string => tempSqlitePath(t, "des-store-");
 
 function fill(n: number): OrderFilled {
   return {

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import {
   accountId,
@@ -15,12 +12,9 @@ import {
 } from "../core/index.ts";
 import { newOrder, type OrderFilled } from "../model/index.ts";
 import { openEmbeddedStore } from "./open-embedded-store.ts";
+import { tempSqlitePath } from "./test-support/temp-sqlite-path.ts";
 
-function dbFile(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "des-journal-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, "des.sqlite");
-}
+const dbFile = (t: TestContext): string => tempSqlitePath(t, "des-journal-");
 const BTC = instrumentId("BTCUSDT");
 
 function order(id: string, at: number) {
