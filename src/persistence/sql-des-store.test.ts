@@ -10,7 +10,7 @@ import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/
 import { sqlRepositories } from "./repositories/repositories.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
-import { SqlDesStore } from "./sql-des-store.ts";
+import { SQLITE_STORE_BATCH_ROWS, SqlDesStore } from "./sql-des-store.ts";
 import { postgresCopyFactory, sqliteFactory } from "./test-support/sql-driver-factories.ts";
 
 /** A local folder for the journal file, removed when the test ends. */
@@ -268,4 +268,22 @@ test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, 
   store.recordOrderEvent(filled("o1", "t1", 10));
   await store.flush();
   assert.deepEqual(await store.counts(), { orders: 1, fills: 1, signals: 8, strategy_state: 0 });
+});
+
+test("sqlite: the store's transactions are at most SQLITE_STORE_BATCH_ROWS rows (each blocks the event loop)", async (t) => {
+  const driver = await sqliteFactory.open(t);
+  if (driver === undefined) return;
+  const store = await SqlDesStore.open({
+    driver,
+    journalPath: journalPath(t),
+    batch: { flushIntervalMs: 60_000 },
+  });
+  t.after(() => store.close());
+  const signals = 2_500;
+  for (let i = 1; i <= signals; i++) store.recordSignal(signal(i));
+  await store.flush();
+  const stats = store.stats();
+  assert.equal(stats.writesTotal, signals);
+  assert.equal(stats.batchesTotal, Math.ceil(signals / SQLITE_STORE_BATCH_ROWS));
+  assert.equal((await store.counts()).signals, signals);
 });

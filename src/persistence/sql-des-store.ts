@@ -67,6 +67,13 @@ export interface SqlDesStoreOptions {
   readonly degradedReason?: () => string | undefined;
 }
 
+/**
+ * Rows per transaction of the store on SQLite (unless options.batch says otherwise). SQLite writes
+ * synchronously: a transaction blocks the event loop, and so trading, for all of its rows (measured
+ * 5.5-6 ms for 1,000 fills rows, 23-39 ms for the batch writer's default 5,000, on 2026-12-07's host).
+ */
+export const SQLITE_STORE_BATCH_ROWS = 1_000;
+
 /** Fills read per query while streaming a replay. */
 const REPLAY_PAGE = 5_000;
 
@@ -131,6 +138,7 @@ export class SqlDesStore implements DesStore {
     this.#lastSeq = lastSeq;
     this.#lastSignalId = lastSignalId;
     this.#writer = new BatchWriter(options.driver, {
+      ...(options.driver.dialect === "sqlite" ? { maxBatchRows: SQLITE_STORE_BATCH_ROWS } : {}),
       ...options.batch,
       onCommit: (rows, us) => {
         options.batch?.onCommit?.(rows, us);
