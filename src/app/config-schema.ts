@@ -70,7 +70,7 @@ export const SETTINGS = {
   journalPath: {
     env: "DES_JOURNAL_PATH",
     schema: z.string().min(1).optional(),
-    doc: "Local SQLite file of the order intent journal (default with DB_TYPE=sqlite: beside DES_DB_PATH, ./data/des-journal.sqlite for the default; with DB_TYPE=postgres: DES_DB_PATH; required with DB_SECONDARY); a file other than DES_DB_PATH whenever DES_DB_PATH holds the records; keep the same file across restarts",
+    doc: "Local SQLite file of the order intent journal (default with DB_TYPE=sqlite: beside DES_DB_PATH, ./data/des-journal.sqlite for the default; with DB_TYPE=postgres: that file if it exists, else DES_DB_PATH; required with DB_SECONDARY); a file other than DES_DB_PATH whenever DES_DB_PATH holds the records; keep the same file across restarts",
   },
   dbPath: {
     env: "DES_DB_PATH",

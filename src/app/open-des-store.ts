@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { DesError, ErrorCode } from "../core/index.ts";
@@ -15,15 +16,18 @@ import {
 import type { DesConfig } from "./config-schema.ts";
 
 /** Which database holds what, as the settings say. */
-interface StorePlan {
+export interface StorePlan {
   readonly primary: "sqlite" | "postgres";
   readonly secondary: "sqlite" | "postgres" | undefined;
   /** The local file of the order intent journal (SqlDesStore only). */
   readonly journalPath: string;
 }
 
-/** Checks the database settings together; throws DES_ERR_INVALID_CONFIG naming the setting that is wrong. */
-function planStore(config: DesConfig): StorePlan {
+/**
+ * Checks the database settings together and decides which file holds the journal; throws
+ * DES_ERR_INVALID_CONFIG naming the setting that is wrong.
+ */
+export function planStore(config: DesConfig): StorePlan {
   const secondary = config.dbSecondary === "none" ? undefined : config.dbSecondary;
   const invalid = (key: string, message: string) => new DesError(ErrorCode.InvalidConfig, message, { key });
   if (secondary === config.dbType) {
@@ -53,15 +57,22 @@ function planStore(config: DesConfig): StorePlan {
       "dual-write (DB_SECONDARY) needs DES_JOURNAL_PATH: a local SQLite file for the order intent journal, other than DES_DB_PATH",
     );
   }
-  return { primary: config.dbType, secondary, journalPath: journalPath ?? dbPath };
+  if (journalPath !== undefined || secondary !== undefined) {
+    return { primary: config.dbType, secondary, journalPath: journalPath ?? dbPath };
+  }
+  // PostgreSQL alone, no DES_JOURNAL_PATH: the journal stays where the last run kept it. After the
+  // embedded store (a move by `des db migrate`) that is its file beside DES_DB_PATH; a PostgreSQL
+  // deployment of an earlier release kept it in DES_DB_PATH itself.
+  const besideDb = defaultJournalPath(dbPath);
+  return { primary: config.dbType, secondary, journalPath: existsSync(besideDb) ? besideDb : dbPath };
 }
 
 /**
  * Opens the store the settings choose: the embedded SQLite file (DB_TYPE=sqlite, the default), with
  * the order intent journal in a file of its own (DES_JOURNAL_PATH, default beside DES_DB_PATH);
  * PostgreSQL (DB_TYPE=postgres: POSTGRES_URL, a pool of POSTGRES_POOL connections, POSTGRES_SCHEMA),
- * migrated to the latest schema, with the order intent journal in DES_JOURNAL_PATH (default
- * DES_DB_PATH); or a dual-write of both (DB_SECONDARY, see docs/db-migration-runbook.md), each side
+ * migrated to the latest schema, with the order intent journal in DES_JOURNAL_PATH (default: the
+ * embedded store's journal file when it exists, else DES_DB_PATH); or a dual-write of both (DB_SECONDARY, see docs/db-migration-runbook.md), each side
  * migrated. Throws a DesError naming what is wrong (a URL's password never appears in it).
  */
 export async function openDesStore(config: DesConfig, log: Logger): Promise<DesStore> {
