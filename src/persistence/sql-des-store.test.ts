@@ -8,6 +8,7 @@ import { clientOrderId, dec, strategyId, tradeId } from "../core/index.ts";
 import { newOrder, type OrderFilled, type Signal } from "../model/index.ts";
 import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/fixtures.ts";
 import { sqlRepositories } from "./repositories/repositories.ts";
+import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
 import { SQLITE_STORE_BATCH_ROWS, SqlDesStore } from "./sql-des-store.ts";
@@ -286,4 +287,37 @@ test("sqlite: the store's transactions are at most SQLITE_STORE_BATCH_ROWS rows 
   assert.equal(stats.writesTotal, signals);
   assert.equal(stats.batchesTotal, Math.ceil(signals / SQLITE_STORE_BATCH_ROWS));
   assert.equal((await store.counts()).signals, signals);
+});
+
+test("sqlite: an order whose rows the database refused keeps its intent open (start-up asks the venue), the others are done", async (t) => {
+  const driver = await sqliteFactory.open(t);
+  if (driver === undefined) return;
+  // A database rule refusing one order's fill: a permanent error, the row is dead-lettered.
+  await migrate(driver);
+  await driver.execute(
+    `CREATE TRIGGER refuse_fill BEFORE INSERT ON fills WHEN NEW.client_order_id = 'bad'
+     BEGIN SELECT RAISE(ABORT, 'refused by a rule'); END`,
+  );
+  const store = await SqlDesStore.open({
+    driver,
+    journalPath: journalPath(t),
+    batch: { flushIntervalMs: 60_000 },
+  });
+  t.after(() => store.close());
+  for (const id of ["good", "bad"]) {
+    store.intents.record(intentOrder(id, 1), false, at(1));
+    store.recordOrderEvent(filled(id, `t-${id}`, 2));
+  }
+  await store.flush();
+  assert.equal(store.stats().deadLetteredTotal, 1);
+  assert.equal(
+    store.intents.openCount(),
+    1,
+    "the flush marked the good order's intent done, not the bad one's",
+  );
+  assert.deepEqual(
+    (await store.openIntents()).map((o) => o.clientOrderId),
+    ["bad"],
+    "its fill is not stored: the intent stays open (its order row says FILLED, its fills do not add up)",
+  );
 });

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import {
   type AccountId,
   type ClientOrderId,
+  Decimal,
   DesError,
   ErrorCode,
   type InstrumentId,
@@ -74,6 +75,9 @@ export interface SqlDesStoreOptions {
  */
 export const SQLITE_STORE_BATCH_ROWS = 1_000;
 
+/** Orders with a dead-lettered row remembered until their intent's turn to be marked done. */
+const MAX_REFUSED_ORDERS_REMEMBERED = 100_000;
+
 /** Fills read per query while streaming a replay. */
 const REPLAY_PAGE = 5_000;
 
@@ -119,6 +123,8 @@ export class SqlDesStore implements DesStore {
   readonly #journalDb: DatabaseSync;
   readonly #orders = new Map<ClientOrderId, OrderMemo>();
   #pendingDone: PendingDone[] = [];
+  /** Orders with a row the database refused for good (dead-lettered): their intents stay open. */
+  readonly #refusedOrders = new Set<string>();
   #lastSeq: number;
   #lastSignalId: number;
   #flushObserver: ((records: number, micros: number) => void) | undefined;
@@ -140,6 +146,10 @@ export class SqlDesStore implements DesStore {
     this.#writer = new BatchWriter(options.driver, {
       ...(options.driver.dialect === "sqlite" ? { maxBatchRows: SQLITE_STORE_BATCH_ROWS } : {}),
       ...options.batch,
+      onDeadLetter: (letter) => {
+        this.#noteRefused(letter);
+        options.batch?.onDeadLetter?.(letter);
+      },
       onCommit: (rows, us) => {
         options.batch?.onCommit?.(rows, us);
         this.#flushObserver?.(rows, us);
@@ -303,11 +313,16 @@ export class SqlDesStore implements DesStore {
     const known: JournaledOrder[] = [];
     for (const intent of intents) {
       const order = await this.#repos.orders.get(intent.clientOrderId);
-      if (order !== undefined && isFinalStoredStatus(order.status)) {
+      const fills = await this.#repos.fills.byOrder(intent.clientOrderId);
+      // A final order is done, unless it is FILLED and the store lacks some of its fills (a fill the
+      // database refused): it then stays open, and the venue reports the missing fill at start-up.
+      const missingFills =
+        order?.status === "FILLED" &&
+        fills.reduce((sum, f) => sum.add(f.quantity), Decimal.ZERO).lt(intent.quantity);
+      if (order !== undefined && isFinalStoredStatus(order.status) && !missingFills) {
         this.intents.markDone(intent.clientOrderId, order.status, order.updatedAt);
         continue;
       }
-      const fills = await this.#repos.fills.byOrder(intent.clientOrderId);
       if (order?.venueOrderId !== undefined || order?.reason !== undefined) {
         this.#orders.set(intent.clientOrderId, { venueOrderId: order.venueOrderId, reason: order.reason });
       }
@@ -429,15 +444,31 @@ export class SqlDesStore implements DesStore {
     }
   }
 
-  /** Marks done the pending intents whose rows are among the first `covered` accepted (now committed). */
+  /**
+   * Marks done the pending intents whose rows are among the first `covered` accepted (now committed),
+   * except those of an order with a row the database refused: the store does not hold all of that
+   * order, so its intent stays open and start-up asks the venue about it.
+   */
   #markDone(covered: number): void {
     let i = 0;
     for (; i < this.#pendingDone.length; i++) {
       const p = this.#pendingDone[i] as PendingDone;
       if (p.afterRows > covered) break;
+      if (this.#refusedOrders.delete(p.clientOrderId)) continue;
       this.intents.markDoneIfFinal(p.clientOrderId, p.status, p.ts);
     }
     if (i > 0) this.#pendingDone = this.#pendingDone.slice(i);
+  }
+
+  /** Remembers the order of a dead-lettered row (a bounded memory: the oldest are forgotten first). */
+  #noteRefused(letter: DeadLetter): void {
+    const id = letter.row["client_order_id"];
+    if (typeof id !== "string") return;
+    this.#refusedOrders.add(id);
+    if (this.#refusedOrders.size > MAX_REFUSED_ORDERS_REMEMBERED) {
+      const oldest = this.#refusedOrders.values().next().value;
+      if (oldest !== undefined) this.#refusedOrders.delete(oldest);
+    }
   }
 
   /** An account's fills with a seq above `afterSeq`, in seq order, read REPLAY_PAGE at a time. */

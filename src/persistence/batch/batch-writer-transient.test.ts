@@ -124,3 +124,29 @@ test("close gives up at its deadline and reports the rows it could not write", a
   );
   assert.equal(await countRows(db, "fills"), 0);
 });
+
+test("SQLite disk full: rows stay queued (no dead letters) until there is room, then every one is written", async (t) => {
+  const db = await openTestSqlite(t);
+  // A full disk, as SQLite sees it: the file may not grow past its current size.
+  const pages = Number((await db.query("PRAGMA page_count"))[0]?.["page_count"]);
+  await db.execute(`PRAGMA max_page_count = ${pages}`);
+  const errors: WriteErrorSummary[] = [];
+  const writer = testWriter(t, db, {
+    flushIntervalMs: 5,
+    retryBaseMs: 1,
+    retryCapMs: 10,
+    onWriteError: (e) => errors.push(e),
+  });
+  for (let i = 0; i < 2_000; i++) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  await waitFor(() => writer.stats().transientErrorsTotal >= 3, "retries while the disk is full");
+  assert.equal(writer.stats().deadLettered, 0, "nothing given up");
+  assert.equal(writer.stats().queueDepth, 2_000);
+  assert.ok(
+    errors.every((e) => e.transient),
+    "disk full is transient",
+  );
+  await db.execute("PRAGMA max_page_count = 1073741823"); // the operator frees space
+  await writer.flush();
+  assert.equal(await countRows(db, "fills"), 2_000);
+  assert.equal(writer.stats().deadLettered, 0);
+});

@@ -31,6 +31,17 @@ test("SQLite busy and locked (primary and extended codes) are transient", () => 
   assert.equal(isTransientDbError(sqlite(19, "UNIQUE constraint failed")), false);
 });
 
+test("SQLite disk full, I/O error and read-only are transient: kept queued until the cause is fixed, never dead-lettered", () => {
+  const sqlite = (errcode: number, message: string) =>
+    Object.assign(new Error(message), { code: "ERR_SQLITE_ERROR", errcode });
+  assert.equal(isTransientDbError(sqlite(13, "database or disk is full")), true); // SQLITE_FULL
+  assert.equal(isTransientDbError(sqlite(10, "disk I/O error")), true); // SQLITE_IOERR
+  assert.equal(isTransientDbError(sqlite(778, "disk I/O error")), true); // SQLITE_IOERR_WRITE
+  assert.equal(isTransientDbError(sqlite(8, "attempt to write a readonly database")), true); // SQLITE_READONLY
+  assert.equal(isTransientDbError(sqlite(1, "no such table: x")), false); // SQLITE_ERROR
+  assert.equal(isTransientDbError(sqlite(275, "CHECK constraint failed")), false); // SQLITE_CONSTRAINT_CHECK
+});
+
 test("bugs and bad data are not transient", () => {
   assert.equal(isTransientDbError(withCode("23505", "duplicate key")), false);
   assert.equal(isTransientDbError(withCode("42P01", "relation does not exist")), false);

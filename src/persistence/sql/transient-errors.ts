@@ -41,9 +41,18 @@ const TRANSIENT_NODE_CODES = new Set([
   "EAI_AGAIN",
 ]);
 
-/** SQLite primary result codes: SQLITE_BUSY (5) and SQLITE_LOCKED (6). */
-const SQLITE_BUSY = 5;
-const SQLITE_LOCKED = 6;
+/**
+ * SQLite primary result codes a retry can cure: busy and locked (another writer), and the disk's
+ * state (full, an I/O error, the file made read-only), which the operator fixes: rows wait in the
+ * queue meanwhile (back-pressure) rather than being dead-lettered, as with PostgreSQL's disk_full.
+ */
+const SQLITE_TRANSIENT_PRIMARY_CODES = new Set([
+  5, // SQLITE_BUSY
+  6, // SQLITE_LOCKED
+  8, // SQLITE_READONLY
+  10, // SQLITE_IOERR
+  13, // SQLITE_FULL
+]);
 
 /** Messages of pg and pg-pool errors that carry no code. */
 const TRANSIENT_MESSAGES = [
@@ -56,6 +65,8 @@ const TRANSIENT_MESSAGES = [
   "the database system is shutting down",
   "database is locked",
   "database table is locked",
+  "database or disk is full",
+  "disk i/o error",
 ];
 
 function isTransientItself(e: unknown): boolean {
@@ -64,11 +75,17 @@ function isTransientItself(e: unknown): boolean {
   if (typeof code === "string") {
     if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true; // class 08: connection exception
-    if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return true;
+    if (
+      code === "SQLITE_BUSY" ||
+      code === "SQLITE_LOCKED" ||
+      code === "SQLITE_FULL" ||
+      code === "SQLITE_IOERR"
+    )
+      return true;
   }
   if (typeof errcode === "number") {
     const primary = errcode & 0xff; // extended result codes keep the primary code in the low byte
-    if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return true;
+    if (SQLITE_TRANSIENT_PRIMARY_CODES.has(primary)) return true;
   }
   if (typeof message === "string") {
     const lower = message.toLowerCase();
