@@ -117,6 +117,9 @@ export async function openDesStore(config: DesConfig, log: Logger): Promise<DesS
       ownsDriver: true,
       migrate: false,
       journalPath: plan.journalPath,
+      // With PostgreSQL as the records' database, DES_DB_PATH may still hold intents that an
+      // earlier layout journaled there (the SQLite records' file is read by the driver anyway).
+      ...(plan.primary === "postgres" ? { alsoImportIntentsFrom: resolve(config.dbPath) } : {}),
       batch: {
         onWriteError: (e) => storeLog.warn({ ...e }, "store write failed; transient errors are retried"),
         onDeadLetter: (l) =>

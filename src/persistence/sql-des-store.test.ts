@@ -8,10 +8,11 @@ import { clientOrderId, dec, strategyId, tradeId } from "../core/index.ts";
 import { newOrder, type OrderFilled, type Signal } from "../model/index.ts";
 import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/fixtures.ts";
 import { sqlRepositories } from "./repositories/repositories.ts";
-import { migrate } from "./schema/migrate.ts";
+import { migrate, migrateSqliteSync } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
 import { SQLITE_STORE_BATCH_ROWS, SqlDesStore } from "./sql-des-store.ts";
+import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
 import { postgresCopyFactory, sqliteFactory } from "./test-support/sql-driver-factories.ts";
 
 /** A local folder for the journal file, removed when the test ends. */
@@ -321,3 +322,38 @@ test("sqlite: an order whose rows the database refused keeps its intent open (st
     "its fill is not stored: the intent stays open (its order row says FILLED, its fills do not add up)",
   );
 });
+
+for (const factory of [sqliteFactory, postgresCopyFactory]) {
+  test(`${factory.name}: open intents of an earlier layout's local file (alsoImportIntentsFrom) are imported; the journal's own state wins`, async (t) => {
+    const driver = (await factory.open(t)) as SqlDriver | undefined;
+    if (driver === undefined) return;
+    const journal = journalPath(t);
+    // The journal already knows o2 and has it done.
+    const first = await SqlDesStore.open({ driver, journalPath: journal });
+    first.intents.record(intentOrder("o2", 2), false, at(2));
+    first.intents.markDone("o2", "FILLED", at(3));
+    await first.close();
+    // An earlier release's DES_DB_PATH: o1 and o2 still open there.
+    const legacyPath = join(journal, "..", "des.sqlite");
+    const legacy = new DatabaseSync(legacyPath);
+    migrateSqliteSync(legacy);
+    const legacyJournal = new SqliteOrderJournal(legacy);
+    legacyJournal.record(intentOrder("o1", 1), false, at(1));
+    legacyJournal.record(intentOrder("o2", 2), false, at(2));
+    legacy.close();
+
+    const store = await SqlDesStore.open({ driver, journalPath: journal, alsoImportIntentsFrom: legacyPath });
+    t.after(() => store.close());
+    assert.deepEqual(
+      (await store.openIntents()).map((i) => i.clientOrderId),
+      ["o1"],
+    );
+    // A path that does not exist, or the journal's own file, is no source.
+    const again = await SqlDesStore.open({
+      driver,
+      journalPath: journal,
+      alsoImportIntentsFrom: join(journal, "..", "none.sqlite"),
+    });
+    await again.close();
+  });
+}

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import {
   type AccountId,
@@ -50,6 +52,7 @@ import { type Repositories, sqlRepositories } from "./repositories/repositories.
 import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver } from "./sql/sql-types.ts";
+import { SqliteDriver } from "./sql/sqlite-driver.ts";
 import { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** Settings of a SqlDesStore. */
@@ -66,6 +69,12 @@ export interface SqlDesStoreOptions {
   readonly migrate?: boolean;
   /** Why the database is degraded beyond the writer's counters and a dual-write's secondary (which the store checks itself), or undefined. */
   readonly degradedReason?: () => string | undefined;
+  /**
+   * A local SQLite file that may hold intents of an earlier layout (DES_DB_PATH, where releases
+   * before 2026-12-07 kept the journal): its open intents are imported too, when it exists and is
+   * not the journal's file. An intent the journal holds already is left as the journal has it.
+   */
+  readonly alsoImportIntentsFrom?: string;
 }
 
 /**
@@ -166,6 +175,10 @@ export class SqlDesStore implements DesStore {
     const journal = openLocalSqlite(options.journalPath);
     try {
       await importOpenIntents(options.driver, journal);
+      const legacy = options.alsoImportIntentsFrom;
+      if (legacy !== undefined && resolve(legacy) !== resolve(options.journalPath) && existsSync(legacy)) {
+        await importOpenIntentsFromFile(legacy, journal);
+      }
     } catch (e) {
       journal.close();
       throw e;
@@ -510,6 +523,19 @@ const INTENT_COLUMNS = TABLES.orderIntents.columns.map((c) => c.name);
  * orders they stand for are then reconciled with the venue at start, not forgotten. Known intents are
  * left as the journal has them.
  */
+/** Imports the open intents of a local SQLite file, when it has DES's order_intents table. */
+async function importOpenIntentsFromFile(path: string, journal: DatabaseSync): Promise<number> {
+  const file = SqliteDriver.open(path, { backgroundCheckpoint: false });
+  try {
+    const table = await file.query(
+      "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'order_intents'",
+    );
+    return table.length === 0 ? 0 : await importOpenIntents(file, journal);
+  } finally {
+    await file.close();
+  }
+}
+
 async function importOpenIntents(driver: SqlDriver, journal: DatabaseSync): Promise<number> {
   const open = await driver.query(
     `SELECT ${INTENT_COLUMNS.join(", ")} FROM order_intents WHERE done_at IS NULL`,
