@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ErrorCode, isDesError } from "../../core/index.ts";
 import { TABLES } from "../schema/tables.ts";
-import type { SqlRow } from "../sql/sql-types.ts";
+import type { SqlDriver, SqlRow } from "../sql/sql-types.ts";
 import { countRows, fillRow, openTestSqlite, orderRow, testWriter, waitFor } from "./batch-test-support.ts";
 import { resolveBatchWriterOptions } from "./batch-writer-options.ts";
 import type { DeadLetter } from "./dead-letter-list.ts";
@@ -276,4 +276,48 @@ test("maxTransactionRows: 5 batches on PostgreSQL, none joined on SQLite by defa
     () => resolveBatchWriterOptions({ maxBatchRows: 100, maxTransactionRows: 50 }, "postgres"),
     (e: unknown) => isDesError(e, ErrorCode.InvalidConfig) && e.message.includes("maxTransactionRows"),
   );
+});
+
+test("while isolating a refused batch, event rows (insert, ignore) commit before state rows (upsert)", async (t) => {
+  const inner = await openTestSqlite(t);
+  await inner.writeRows(TABLES.fills, [fillRow(7)], "insert"); // t7 exists: inserting it again fails
+  // Records the tables of every committed transaction, in commit order.
+  const committed: string[][] = [];
+  const spy: SqlDriver = {
+    dialect: inner.dialect,
+    query: (sql, params) => inner.query(sql, params),
+    execute: (sql, params) => inner.execute(sql, params),
+    writeRows: (table, rows, mode) => inner.writeRows(table, rows, mode),
+    close: () => inner.close(),
+    transaction: async (work) => {
+      const tables: string[] = [];
+      const result = await inner.transaction((tx) =>
+        work({
+          ...tx,
+          dialect: tx.dialect,
+          query: (sql, params) => tx.query(sql, params),
+          execute: (sql, params) => tx.execute(sql, params),
+          writeRows: async (table, rows, mode) => {
+            tables.push(table.name);
+            await tx.writeRows(table, rows, mode);
+          },
+        }),
+      );
+      committed.push(tables);
+      return result;
+    },
+  };
+  const writer = testWriter(t, spy, { maxBatchRows: 1_000, flushIntervalMs: 3_600_000 });
+  // The order's final state is enqueued first (its group comes first), its fills after.
+  writer.enqueue(TABLES.orders, orderRow("o1", "FILLED", 2), "upsert");
+  for (const i of [5, 6, 7]) writer.enqueue(TABLES.fills, fillRow(i), "insert");
+  await writer.flush();
+  assert.equal(writer.stats().deadLettered, 1, "t7 refused");
+  const order = committed.flat();
+  assert.ok(
+    order.lastIndexOf("fills") < order.indexOf("orders"),
+    `fills before orders: ${JSON.stringify(committed)}`,
+  );
+  assert.equal(await countRows(inner, "fills"), 3);
+  assert.equal(await countRows(inner, "orders"), 1);
 });

@@ -16,7 +16,7 @@ export type BatchStepOutcome =
 /**
  * One segment of the queue being written. The first attempt writes every group in one transaction.
  * If the database refuses it for good (a constraint, a bad value), the batch switches to isolation:
- * each (table, mode) group is written in its own transaction, a group that fails is split in halves
+ * each (table, mode) group is written in its own transaction (upserts last), a group that fails is split in halves
  * and retried, down to single rows; a single row that still fails is refused (the writer dead-letters
  * it) and everything else is written. A transient error (connection lost, database locked) leaves
  * the batch exactly where it was, to be retried after a back-off. Rows of one group keep their order
@@ -72,8 +72,16 @@ export class PendingBatch {
   #refuse(error: unknown): BatchStepOutcome {
     if (!this.#isolating) {
       this.#isolating = true;
-      // Several groups: next attempts write them one by one. One group: split it at once.
-      if (this.#pieces.length > 1) return { kind: "isolating", error };
+      // Several groups: next attempts write them one by one, event rows (insert, ignore) before
+      // state rows (upsert), so a committed state (an order's final status) never precedes the
+      // events accepted with it (its fills), even if DES stops mid-way. One group: split it at once.
+      if (this.#pieces.length > 1) {
+        this.#pieces = [
+          ...this.#pieces.filter((p) => p.mode !== "upsert"),
+          ...this.#pieces.filter((p) => p.mode === "upsert"),
+        ];
+        return { kind: "isolating", error };
+      }
     }
     const failed = this.#pieces[0]!;
     if (failed.rows.length === 1) {
