@@ -46,13 +46,14 @@ const TRANSIENT_NODE_CODES = new Set([
  * state (full, an I/O error, the file made read-only), which the operator fixes: rows wait in the
  * queue meanwhile (back-pressure) rather than being dead-lettered, as with PostgreSQL's disk_full.
  */
-const SQLITE_TRANSIENT_PRIMARY_CODES = new Set([
-  5, // SQLITE_BUSY
-  6, // SQLITE_LOCKED
-  8, // SQLITE_READONLY
-  10, // SQLITE_IOERR
-  13, // SQLITE_FULL
+const SQLITE_TRANSIENT: ReadonlyMap<string, number> = new Map([
+  ["SQLITE_BUSY", 5],
+  ["SQLITE_LOCKED", 6],
+  ["SQLITE_READONLY", 8],
+  ["SQLITE_IOERR", 10],
+  ["SQLITE_FULL", 13],
 ]);
+const SQLITE_TRANSIENT_PRIMARY_CODES: ReadonlySet<number> = new Set(SQLITE_TRANSIENT.values());
 
 /** Messages of pg and pg-pool errors that carry no code. */
 const TRANSIENT_MESSAGES = [
@@ -75,13 +76,7 @@ function isTransientItself(e: unknown): boolean {
   if (typeof code === "string") {
     if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true; // class 08: connection exception
-    if (
-      code === "SQLITE_BUSY" ||
-      code === "SQLITE_LOCKED" ||
-      code === "SQLITE_FULL" ||
-      code === "SQLITE_IOERR"
-    )
-      return true;
+    if (SQLITE_TRANSIENT.has(code)) return true;
   }
   if (typeof errcode === "number") {
     const primary = errcode & 0xff; // extended result codes keep the primary code in the low byte
