@@ -6,12 +6,13 @@ import { DatabaseSync } from "node:sqlite";
 import { type TestContext, test } from "node:test";
 import { clientOrderId, dec, strategyId, tradeId } from "../core/index.ts";
 import { newOrder, type OrderFilled, type Signal } from "../model/index.ts";
+import { SQLITE_MAX_BATCH_ROWS } from "./batch/batch-writer-options.ts";
 import { at, BTC, filled, orderEvent, PAPER, S1 } from "./repositories/contract/fixtures.ts";
 import { sqlRepositories } from "./repositories/repositories.ts";
 import { migrate, migrateSqliteSync } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
 import type { SqlDriver, SqlRow } from "./sql/sql-types.ts";
-import { SQLITE_STORE_BATCH_ROWS, SqlDesStore } from "./sql-des-store.ts";
+import { SqlDesStore } from "./sql-des-store.ts";
 import { SqliteOrderJournal } from "./sqlite-order-journal.ts";
 import { postgresCopyFactory, sqliteFactory } from "./test-support/sql-driver-factories.ts";
 
@@ -272,7 +273,7 @@ test("sqlite: a full buffer refuses with DES_ERR_STORE_FAILED naming the table, 
   assert.deepEqual(await store.counts(), { orders: 1, fills: 1, signals: 8, strategy_state: 0 });
 });
 
-test("sqlite: the store's transactions are at most SQLITE_STORE_BATCH_ROWS rows (each blocks the event loop)", async (t) => {
+test("sqlite: the store's transactions are at most SQLITE_MAX_BATCH_ROWS rows (each blocks the event loop)", async (t) => {
   const driver = await sqliteFactory.open(t);
   if (driver === undefined) return;
   const store = await SqlDesStore.open({
@@ -286,7 +287,7 @@ test("sqlite: the store's transactions are at most SQLITE_STORE_BATCH_ROWS rows 
   await store.flush();
   const stats = store.stats();
   assert.equal(stats.writesTotal, signals);
-  assert.equal(stats.batchesTotal, Math.ceil(signals / SQLITE_STORE_BATCH_ROWS));
+  assert.equal(stats.batchesTotal, Math.ceil(signals / SQLITE_MAX_BATCH_ROWS));
   assert.equal((await store.counts()).signals, signals);
 });
 

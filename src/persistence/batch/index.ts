@@ -3,6 +3,7 @@ export {
   BATCH_WRITER_DEFAULTS,
   type BatchWriterOptions,
   resolveBatchWriterOptions,
+  SQLITE_MAX_BATCH_ROWS,
 } from "./batch-writer-options.ts";
 export type { BatchWriterCloseReport, BatchWriterStats, UnwrittenRows } from "./batch-writer-stats.ts";
 export type { DeadLetter } from "./dead-letter-list.ts";
