@@ -2,14 +2,18 @@
  * Batch writer throughput on SQLite and PostgreSQL, next to the raw ceilings measured in the same run
  * (targets: SQLite >= 500,000 rows/s, PostgreSQL >= 300,000 rows/s).
  *
- * Two tables, one after the other (--table picks one): fills, the widest hot table (12 columns,
- * decimals as text, primary key and two secondary indexes), and equity_snapshots, a narrow
- * time-series table (6 columns, primary key (book_id, ts) only; 50 books, ts increasing, 4 decimal
- * strings). Rows are built before any timing. Every measurement starts on an empty, migrated table:
+ * Three of DES's tables, one after the other (--table picks one): fills, the widest hot table (13
+ * columns, decimals as text, primary key and three secondary indexes); signals, the narrow
+ * append-only table (6 columns, an integer primary key, which is SQLite's rowid, and one index on
+ * (strategy_id, ts); 20 strategies); equity_snapshots, a narrow time-series table
+ * (6 columns, primary key (book_id, ts) only; 50 books, ts increasing, 4 decimal strings). Rows are
+ * written in the mode the store writes them (--mode, default ignore: event rows are written once,
+ * and a retry's repeat is skipped). Rows are built before any timing. Every measurement starts on an
+ * empty, migrated table:
  * - SQLite (temporary file, WAL, synchronous=NORMAL):
  *   raw: node:sqlite, one prepared single-row INSERT run N times in one transaction;
  *   driver: SqliteDriver, one transaction, tx.writeRows of the N rows (multi-row INSERTs);
- *   writer: BatchWriter (defaults: 5,000-row batches), N rows enqueued as fast as the queue takes
+ *   writer: BatchWriter (its defaults on SQLite), N rows enqueued as fast as the queue takes
  *   them (the producer waits for room only when the 200,000-row queue is full), timed until flush()
  *   resolves, i.e. every row committed.
  * - PostgreSQL (a schema of its own, dropped after; skipped with a note when unreachable):
@@ -18,8 +22,9 @@
  *   writer: as for SQLite.
  * Each ratio is the writer's rows/s divided by the ceiling's.
  *
- * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--table fills|equity_snapshots]
- *      [--sqlite-rows 1000000] [--pg-rows 500000] [--batch 5000] [--mode insert|ignore|upsert]
+ * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--table fills|signals|equity_snapshots]
+ *      [--sqlite-rows 1000000] [--pg-rows 500000] [--batch <maxBatchRows, default the writer's
+ *      per database>] [--mode ignore|insert|upsert]
  * Last line of stdout: one JSON object.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,6 +37,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { fillRow } from "../src/persistence/batch/batch-test-support.ts";
 import { BatchWriter } from "../src/persistence/batch/batch-writer.ts";
+import type { BatchWriterOptions } from "../src/persistence/batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "../src/persistence/batch/batch-writer-stats.ts";
 import { migrate } from "../src/persistence/schema/migrate.ts";
 import { TABLES } from "../src/persistence/schema/tables.ts";
@@ -47,14 +53,16 @@ const { values } = parseArgs({
   options: {
     "sqlite-rows": { type: "string", default: "1000000" },
     "pg-rows": { type: "string", default: "500000" },
-    batch: { type: "string", default: "5000" },
-    mode: { type: "string", default: "insert" },
+    batch: { type: "string" },
+    mode: { type: "string", default: "ignore" },
     table: { type: "string" },
   },
 });
 const SQLITE_ROWS = Number(values["sqlite-rows"]);
 const PG_ROWS = Number(values["pg-rows"]);
-const BATCH_ROWS = Number(values.batch);
+/** maxBatchRows of the writer; undefined: its default for the database (as the store runs it). */
+const BATCH_ROWS = values.batch === undefined ? undefined : Number(values.batch);
+const QUEUE_ROWS = Math.max(200_000, BATCH_ROWS ?? 0);
 const MODE = values.mode as WriteMode;
 const SQLITE_TARGET = 500_000;
 const PG_TARGET = 300_000;
@@ -84,11 +92,24 @@ function equityRow(i: number): SqlRow {
   };
 }
 
+/** A row of signals: ids increasing from 1, 20 strategies, 4 actions, a short reason. */
+function signalRow(i: number): SqlRow {
+  return {
+    id: i + 1,
+    strategy_id: `s${i % 20}`,
+    instrument_id: "BTCUSDT.BINANCE",
+    action: SIGNAL_ACTIONS[i & 3]!,
+    reason: `cross ${i % 1000}`,
+    ts: EQUITY_BASE_TS + i,
+  };
+}
+const SIGNAL_ACTIONS = ["BUY", "SELL", "HOLD", "CLOSE"] as const;
+
 const BENCH_TABLES: Record<string, BenchTable> = {
   fills: {
     spec: TABLES.fills,
-    shape: "12 columns, primary key + 2 indexes",
-    row: (i) => fillRow(i),
+    shape: "13 columns, primary key + 3 indexes",
+    row: (i) => ({ ...fillRow(i), seq: i + 1 }),
     runRaw: (insert, row) =>
       insert.run(
         row["account_id"] as string,
@@ -102,6 +123,21 @@ const BENCH_TABLES: Record<string, BenchTable> = {
         row["commission"] as string,
         row["commission_asset"] as string,
         row["liquidity"] as string,
+        row["ts"] as number,
+        row["seq"] as number,
+      ),
+  },
+  signals: {
+    spec: TABLES.signals,
+    shape: "6 columns, integer primary key + 1 index",
+    row: signalRow,
+    runRaw: (insert, row) =>
+      insert.run(
+        row["id"] as number,
+        row["strategy_id"] as string,
+        row["instrument_id"] as string,
+        row["action"] as string,
+        row["reason"] as string,
         row["ts"] as number,
       ),
   },
@@ -138,21 +174,23 @@ function buildRows(table: BenchTable, n: number): SqlRow[] {
 /** The column names of a table, in spec order. */
 const columnsOf = (spec: TableSpec): string[] => spec.columns.map((c) => c.name);
 
+/** The bench's writer settings: --batch when given, else the writer's defaults for the database. */
+function writerOptions(maxQueuedRows: number): BatchWriterOptions {
+  return BATCH_ROWS === undefined ? { maxQueuedRows } : { maxBatchRows: BATCH_ROWS, maxQueuedRows };
+}
+
 /** Writes every row through a BatchWriter; returns rows/s (enqueue of the first to commit of the last) and its stats. */
 async function writerRun(
   driver: SqlDriver,
   spec: TableSpec,
   rows: readonly SqlRow[],
 ): Promise<{ rowsPerS: number; stats: BatchWriterStats }> {
-  const writer = new BatchWriter(driver, {
-    maxBatchRows: BATCH_ROWS,
-    maxQueuedRows: Math.max(200_000, BATCH_ROWS),
-  });
+  const writer = new BatchWriter(driver, writerOptions(QUEUE_ROWS));
   const chunk = 1_000;
   const t0 = performance.now();
   for (let from = 0; from < rows.length; from += chunk) {
     const to = Math.min(rows.length, from + chunk);
-    if (writer.queueDepth + (to - from) > 200_000) await writer.waitForRoom(to - from);
+    if (writer.queueDepth + (to - from) > QUEUE_ROWS) await writer.waitForRoom(to - from);
     for (let i = from; i < to; i++) writer.enqueue(spec, rows[i]!, MODE);
   }
   await writer.flush();
@@ -176,10 +214,7 @@ async function enqueueCost(driver: SqlDriver, spec: TableSpec, rows: readonly Sq
   const samples: number[] = [];
   for (let round = 0; round < 5; round++) {
     await driver.execute(`DELETE FROM ${quoteIdent(spec.name)}`);
-    const writer = new BatchWriter(driver, {
-      maxBatchRows: BATCH_ROWS,
-      maxQueuedRows: Math.max(n, BATCH_ROWS),
-    });
+    const writer = new BatchWriter(driver, writerOptions(Math.max(n, BATCH_ROWS ?? 0)));
     const t0 = performance.now();
     for (let i = 0; i < n; i++) writer.enqueue(spec, rows[i]!, MODE);
     samples.push(((performance.now() - t0) * 1e6) / n);
@@ -335,7 +370,7 @@ function round2(x: number): number {
 }
 
 console.log(
-  `batch writer bench: mode ${MODE}, batches of ${fmt(BATCH_ROWS)} rows, tables ${TABLE_NAMES.join(", ")}`,
+  `batch writer bench: mode ${MODE}, ${BATCH_ROWS === undefined ? "the writer's default batches" : `batches of ${fmt(BATCH_ROWS)} rows`}, tables ${TABLE_NAMES.join(", ")}`,
 );
 
 const tables: Record<string, { sqlite: SqliteResult; postgres: PostgresResult }> = {};
@@ -374,7 +409,7 @@ console.log(
     bench: "batch-writer",
     machine: benchMachine(),
     mode: MODE,
-    batchRows: BATCH_ROWS,
+    batchRows: BATCH_ROWS ?? "writer defaults",
     tables,
     targets: { sqliteRowsPerS: SQLITE_TARGET, postgresRowsPerS: PG_TARGET },
     met,

@@ -144,3 +144,44 @@ test("the schema option confines the driver to its schema", async (t) => {
     (e: unknown) => e instanceof DesError && e.code === ErrorCode.InvalidConfig,
   );
 });
+
+test("writeRows ignore copies new rows straight in and falls back to the staging table only on a stored key, inside the caller's transaction", async (t) => {
+  const db = await openTestPostgres(t);
+  if (db === undefined) return;
+  await db.execute("CREATE TABLE items (id TEXT PRIMARY KEY, amount NUMERIC NOT NULL)");
+  const spec = {
+    name: "items",
+    columns: [
+      { name: "id", type: "text" as const },
+      { name: "amount", type: "decimal" as const },
+    ],
+    primaryKey: ["id"],
+  };
+  const rows = (ids: string[], amount: string) => ids.map((id) => ({ id, amount }));
+
+  await db.writeRows(spec, rows(["a", "b"], "1"), "ignore");
+  assert.equal(db.stats().ignoreFallbacks, 0, "new rows take the direct COPY");
+
+  // A stored key ("b") and a key given twice ("d"), between other statements of one transaction.
+  await db.transaction(async (tx) => {
+    await tx.execute("INSERT INTO items (id, amount) VALUES (?, ?)", ["before", "5"]);
+    await tx.writeRows(spec, [...rows(["b", "c"], "2"), ...rows(["d", "d"], "3")], "ignore");
+    await tx.execute("INSERT INTO items (id, amount) VALUES (?, ?)", ["after", "6"]);
+  });
+  assert.equal(db.stats().ignoreFallbacks, 1);
+  assert.deepEqual(await db.query("SELECT id, amount FROM items ORDER BY id"), [
+    { id: "a", amount: "1" },
+    { id: "after", amount: "6" },
+    { id: "b", amount: "1" },
+    { id: "before", amount: "5" },
+    { id: "c", amount: "2" },
+    { id: "d", amount: "3" },
+  ]);
+
+  // Any other failure of the direct COPY fails the write, as before (here a NULL in a NOT NULL column).
+  await assert.rejects(
+    db.writeRows(spec, [{ id: "e", amount: null }], "ignore"),
+    (e: unknown) => e instanceof DesError && e.details["sqlState"] === "23502",
+  );
+  assert.equal(db.stats().ignoreFallbacks, 1);
+});
