@@ -185,3 +185,39 @@ test("writeRows ignore copies new rows straight in and falls back to the staging
   );
   assert.equal(db.stats().ignoreFallbacks, 1);
 });
+
+test("writeRows ignore: a stored key at the start of a large batch (the server refuses the COPY while rows still stream) falls back cleanly", async (t) => {
+  const db = await openTestPostgres(t);
+  if (db === undefined) return;
+  await db.execute("CREATE TABLE big (id TEXT PRIMARY KEY, amount NUMERIC NOT NULL, note TEXT)");
+  const spec = {
+    name: "big",
+    columns: [
+      { name: "id", type: "text" as const },
+      { name: "amount", type: "decimal" as const },
+      { name: "note", type: "text" as const, nullable: true },
+    ],
+    primaryKey: ["id"],
+  };
+  await db.writeRows(spec, [{ id: "k0000000", amount: "-1", note: "stored" }], "ignore");
+  const rows = Array.from({ length: 60_000 }, (_, i) => ({
+    id: `k${String(i).padStart(7, "0")}`,
+    amount: `${i}.25`,
+    note: "x".repeat(40),
+  }));
+  await db.writeRows(spec, rows, "ignore");
+  assert.equal(db.stats().ignoreFallbacks, 1);
+  const [r] = await db.query<{ c: string; stored: string }>(
+    "SELECT COUNT(*) AS c, MIN(amount) AS stored FROM big",
+  );
+  assert.equal(Number(r?.c), 60_000);
+  assert.equal(r?.stored, "-1", "the stored row is kept");
+  // The pool's connections are all usable afterwards.
+  const answers = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => db.transaction((tx) => tx.query<{ n: number }>(`SELECT ${i} AS n`))),
+  );
+  assert.deepEqual(
+    answers.map((a) => a[0]?.n),
+    [0, 1, 2, 3, 4, 5],
+  );
+});
