@@ -150,6 +150,21 @@ test("the switch of primary while DES trades (POST /api/db/switch-primary): SQLi
   const before = (await (await fetch(`${url}/api/db`)).json()) as Record<string, unknown>;
   assert.equal(before["primary"], "sqlite");
   assert.equal(before["secondary"], "postgres");
+  // PostgreSQL is the dual-write's secondary here: its pool is shown all the same.
+  const pool = before["postgresPool"] as {
+    totalConnections: number;
+    connectionErrors: number;
+    ignoreFallbacks: number;
+  } | null;
+  assert.ok(pool !== null, "GET /api/db shows the PostgreSQL pool");
+  assert.ok(pool.totalConnections >= 1, JSON.stringify(pool));
+  assert.equal(pool.connectionErrors, 0);
+  assert.equal(typeof pool.ignoreFallbacks, "number");
+  const prom = (await (await fetch(`${url}/metrics`)).text()).split("\n");
+  const promValue = (name: string) => Number(prom.find((l) => l.startsWith(`${name} `))?.split(" ")[1]);
+  assert.ok(promValue("des_postgres_pool_connections") >= 1, "the pool on /metrics");
+  assert.equal(promValue("des_postgres_connection_errors_total"), 0);
+  assert.equal(promValue("des_postgres_ignore_fallbacks_total"), pool.ignoreFallbacks);
 
   const atSwitch = await signalsAbove(0, "the first signals");
   const toPostgres = await switchPrimary({});

@@ -71,6 +71,10 @@ test("DES runs end to end on the embedded default: ticks, signals and paper fill
     afterFlush.some((l) => l.startsWith("des_store_flush_latency_us_count ")),
     "flush latency",
   );
+  assert.ok(
+    !afterFlush.some((l) => l.startsWith("des_postgres_")),
+    "no PostgreSQL pool on the embedded store",
+  );
 
   // Every fill booked by the portfolio: the account's position equals the venue's fills.
   const fills = metricValue(metrics, "des_fills_total");

@@ -239,6 +239,19 @@ export interface DualWriteView {
   readonly primaryMissingWrites: number;
 }
 
+/** The PostgreSQL pool's counters. */
+export interface PostgresPoolView {
+  /** Connections open (idle and checked out). */
+  readonly totalConnections: number;
+  readonly idleConnections: number;
+  /** Callers waiting for a connection. */
+  readonly waitingClients: number;
+  /** Connections that failed outside a query (a server restart, a killed backend): counted, never fatal. */
+  readonly connectionErrors: number;
+  /** Batches of event rows that met a stored key and were written again through a staging table. */
+  readonly ignoreFallbacks: number;
+}
+
 /** The body of GET /api/db. */
 export interface DatabaseView {
   /** The database of record now. */
@@ -248,6 +261,8 @@ export interface DatabaseView {
   readonly dualWrite: DualWriteView | null;
   /** Why the store is degraded (secondary behind or diverged, database unreachable), or null. */
   readonly degraded: string | null;
+  /** The PostgreSQL pool, when PostgreSQL holds the records (primary or dual-write side), else null. */
+  readonly postgresPool: PostgresPoolView | null;
 }
 
 /** The body of POST /api/db/switch-primary. */

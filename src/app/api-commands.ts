@@ -94,12 +94,13 @@ export function apiCommands(parts: ApiCommandParts): ApiCommands {
 function databaseCommands(store: NonNullable<ApiCommandParts["store"]>): DatabaseCommands {
   return {
     view() {
-      const { primary, dualWrite } = store.databases();
+      const { primary, dualWrite, postgresPool } = store.databases();
       return {
         primary,
         secondary: dualWrite?.secondary ?? null,
         dualWrite: dualWrite === undefined ? null : dualWriteView(dualWrite),
         degraded: store.degradedReason() ?? null,
+        postgresPool: postgresPool === undefined ? null : { ...postgresPool },
       };
     },
     async switchPrimary(request) {

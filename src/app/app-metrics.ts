@@ -170,6 +170,7 @@ export class AppMetrics implements LatencyRecorders {
       "Duration of a store flush, begin to commit (µs)",
     );
     parts.store.observeFlushes((_records, micros) => flushLatency.record(micros));
+    if (parts.store.databases().postgresPool !== undefined) registerPostgresPool(r, parts.store);
 
     const orderEvents = r.counter("des_order_events_total", "Order events by kind", ["kind"]);
     const fills = r.counter("des_fills_total", "Fills applied (paper or venue)");
@@ -267,4 +268,34 @@ export function registerCacheMetrics(
     if (metric.type === "counter") registry.counterFn(metric.name, metric.help, read);
     else registry.gaugeFn(metric.name, metric.help, read);
   }
+}
+
+/** The PostgreSQL pool's figures (registered when PostgreSQL holds the records, primary or dual-write side). */
+function registerPostgresPool(r: MetricsRegistry, store: DesStore): void {
+  const pool = () => store.databases().postgresPool;
+  r.gaugeFn(
+    "des_postgres_pool_connections",
+    "PostgreSQL connections open (idle and checked out)",
+    () => pool()?.totalConnections ?? 0,
+  );
+  r.gaugeFn(
+    "des_postgres_pool_idle_connections",
+    "PostgreSQL connections open and idle",
+    () => pool()?.idleConnections ?? 0,
+  );
+  r.gaugeFn(
+    "des_postgres_pool_waiting_clients",
+    "Callers waiting for a PostgreSQL connection",
+    () => pool()?.waitingClients ?? 0,
+  );
+  r.counterFn(
+    "des_postgres_connection_errors_total",
+    "PostgreSQL connections that failed outside a query (server restart, killed backend; replaced on demand)",
+    () => pool()?.connectionErrors ?? 0,
+  );
+  r.counterFn(
+    "des_postgres_ignore_fallbacks_total",
+    "Batches of event rows that met a stored key and went through a staging table instead of a straight COPY",
+    () => pool()?.ignoreFallbacks ?? 0,
+  );
 }

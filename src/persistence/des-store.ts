@@ -2,6 +2,7 @@ import { type AccountId, DesError, ErrorCode, type StrategyId, type TradeId } fr
 import type { OrderEvent, OrderFilled, Signal } from "../model/index.ts";
 import type { DeadLetter } from "./batch/dead-letter-list.ts";
 import type { DualWriteStats, SwitchPrimaryOptions, SwitchResult } from "./migration/dual-write-driver.ts";
+import type { PostgresPoolStats } from "./sql/postgres-driver.ts";
 import type { JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
 
 /** A value or a promise of it: the embedded store answers synchronously, a database over the network does not. */
@@ -42,6 +43,11 @@ export interface StoreDatabases {
   readonly primary: DbType;
   /** The dual-write's roles and counters (DB_SECONDARY), or undefined without dual-write. */
   readonly dualWrite: DualWriteStats | undefined;
+  /**
+   * The PostgreSQL pool's counters when PostgreSQL holds the records (DB_TYPE=postgres, or either side
+   * of a dual-write), else undefined.
+   */
+  readonly postgresPool: PostgresPoolStats | undefined;
 }
 
 /** Rows per table, for the API and tests. */

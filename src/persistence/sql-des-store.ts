@@ -51,6 +51,7 @@ import { orderEventRow } from "./repositories/order-status-change.ts";
 import { type Repositories, sqlRepositories } from "./repositories/repositories.ts";
 import { migrate } from "./schema/migrate.ts";
 import { TABLES } from "./schema/tables.ts";
+import { PostgresDriver } from "./sql/postgres-driver.ts";
 import type { SqlDriver } from "./sql/sql-types.ts";
 import { SqliteDriver } from "./sql/sqlite-driver.ts";
 import { isFinalStoredStatus, type JournaledOrder, SqliteOrderJournal } from "./sqlite-order-journal.ts";
@@ -381,9 +382,12 @@ export class SqlDesStore implements DesStore {
 
   databases(): StoreDatabases {
     const driver = this.#driver;
+    const sides = driver instanceof DualWriteDriver ? [driver.primary, driver.secondary] : [driver];
+    const postgres = sides.find((d): d is PostgresDriver => d instanceof PostgresDriver);
     return {
       primary: this.dbType,
       dualWrite: driver instanceof DualWriteDriver ? driver.stats() : undefined,
+      postgresPool: postgres?.stats(),
     };
   }
 
