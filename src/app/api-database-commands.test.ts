@@ -29,7 +29,13 @@ test("GET /api/db on the embedded store: SQLite alone; a switch of primary is a 
   const h = await apiHarness({ store });
   const view = await h.call("GET", "/api/db");
   assert.equal(view.statusCode, 200);
-  assert.deepEqual(view.json(), { primary: "sqlite", secondary: null, dualWrite: null, degraded: null });
+  assert.deepEqual(view.json(), {
+    primary: "sqlite",
+    secondary: null,
+    dualWrite: null,
+    degraded: null,
+    postgresPool: null,
+  });
   // Nothing refused by the database yet: no dead letters.
   assert.deepEqual((await h.call("GET", "/api/db/dead-letters")).json(), {
     deadLetteredTotal: 0,
