@@ -37,7 +37,10 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { fillRow } from "../src/persistence/batch/batch-test-support.ts";
 import { BatchWriter } from "../src/persistence/batch/batch-writer.ts";
-import type { BatchWriterOptions } from "../src/persistence/batch/batch-writer-options.ts";
+import {
+  BATCH_WRITER_DEFAULTS,
+  type BatchWriterOptions,
+} from "../src/persistence/batch/batch-writer-options.ts";
 import type { BatchWriterStats } from "../src/persistence/batch/batch-writer-stats.ts";
 import { migrate } from "../src/persistence/schema/migrate.ts";
 import { TABLES } from "../src/persistence/schema/tables.ts";
@@ -214,7 +217,10 @@ async function enqueueCost(driver: SqlDriver, spec: TableSpec, rows: readonly Sq
   const samples: number[] = [];
   for (let round = 0; round < 5; round++) {
     await driver.execute(`DELETE FROM ${quoteIdent(spec.name)}`);
-    const writer = new BatchWriter(driver, writerOptions(Math.max(n, BATCH_ROWS ?? 0)));
+    const writer = new BatchWriter(
+      driver,
+      writerOptions(Math.max(n, BATCH_ROWS ?? BATCH_WRITER_DEFAULTS.maxBatchRows)),
+    );
     const t0 = performance.now();
     for (let i = 0; i < n; i++) writer.enqueue(spec, rows[i]!, MODE);
     samples.push(((performance.now() - t0) * 1e6) / n);

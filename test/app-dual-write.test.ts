@@ -164,7 +164,10 @@ test("the switch of primary while DES trades (POST /api/db/switch-primary): SQLi
   const promValue = (name: string) => Number(prom.find((l) => l.startsWith(`${name} `))?.split(" ")[1]);
   assert.ok(promValue("des_postgres_pool_connections") >= 1, "the pool on /metrics");
   assert.equal(promValue("des_postgres_connection_errors_total"), 0);
-  assert.equal(promValue("des_postgres_ignore_fallbacks_total"), pool.ignoreFallbacks);
+  assert.ok(
+    promValue("des_postgres_ignore_fallbacks_total") >= pool.ignoreFallbacks,
+    "fallbacks on /metrics",
+  );
 
   const atSwitch = await signalsAbove(0, "the first signals");
   const toPostgres = await switchPrimary({});

@@ -248,7 +248,7 @@ export interface PostgresPoolView {
   readonly waitingClients: number;
   /** Connections that failed outside a query (a server restart, a killed backend): counted, never fatal. */
   readonly connectionErrors: number;
-  /** Batches of event rows that met a stored key and were written again through a staging table. */
+  /** Batches of event rows that met a stored key (or a key twice) and were written again through a staging table. */
   readonly ignoreFallbacks: number;
 }
 

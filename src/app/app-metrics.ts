@@ -295,7 +295,7 @@ function registerPostgresPool(r: MetricsRegistry, store: DesStore): void {
   );
   r.counterFn(
     "des_postgres_ignore_fallbacks_total",
-    "Batches of event rows that met a stored key and went through a staging table instead of a straight COPY",
+    "Batches of event rows that met a stored key (or a key twice) and went through a staging table instead of a straight COPY",
     () => pool()?.ignoreFallbacks ?? 0,
   );
 }

@@ -3,9 +3,10 @@ import { flattenRows, lastRowPerKey, multiRowInsertSql } from "../sql/write-sql.
 
 /**
  * Up to this many rows are written by one multi-row INSERT statement; more go through the driver's
- * bulk path (writeRows: COPY on PostgreSQL). COPY with ignore/upsert stages rows in a temporary
- * table, which costs ~9 ms per call on PostgreSQL against ~0.4 ms for a one-row INSERT: the
- * repositories' typical writes (one position, two balances) must not pay it.
+ * bulk path (writeRows: COPY on PostgreSQL). COPY with upsert (and with ignore when a key is already
+ * stored) stages rows in a temporary table, which costs ~9 ms per call on PostgreSQL against ~0.4 ms
+ * for a one-row INSERT, and COPY with ignore takes a savepoint and its round trips: the
+ * repositories' typical writes (one position, two balances) must not pay them.
  */
 export const SMALL_WRITE_ROWS = 32;
 

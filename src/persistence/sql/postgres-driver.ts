@@ -17,7 +17,7 @@ import {
   quoteIdent,
 } from "./write-sql.ts";
 
-/** How writeRows sends a batch: COPY FROM STDIN (via a staging table for ignore/upsert) or multi-row INSERTs. */
+/** How writeRows sends a batch: COPY FROM STDIN (via a staging table for upsert, see #copyRows) or multi-row INSERTs. */
 export type PostgresBulkMethod = "copy" | "insert";
 
 /** Options of the PostgreSQL pool. */
@@ -60,8 +60,8 @@ export interface PostgresPoolStats {
   /** Errors raised by connections outside any query (a server restart, a killed backend): never fatal. */
   readonly connectionErrors: number;
   /**
-   * "ignore" batches (COPY) that met a stored or repeated key and were written again through the
-   * staging table (see writeRows); each costs a second pass over its rows.
+   * "ignore" batches (COPY) that met a stored key, or a key given twice in the batch, and were
+   * written again through the staging table (see writeRows); each costs a second pass over its rows.
    */
   readonly ignoreFallbacks: number;
 }
@@ -322,9 +322,10 @@ export class PostgresDriver implements SqlDriver {
    * temporary staging table, then INSERT ... SELECT ... ON CONFLICT into the table. For "ignore",
    * straight into the table first, inside a savepoint: a batch of new rows (the usual case: event
    * rows are written once, and met again only when a retry or a restart writes them twice) costs
-   * what "insert" costs. When a row's key is already stored (or given twice), the COPY fails with
-   * unique_violation, the savepoint undoes it and the batch goes through the staging table
-   * (counted in stats().ignoreFallbacks).
+   * what "insert" costs. When a row's key is already stored, or given twice in the batch, the COPY
+   * fails with unique_violation, the savepoint undoes it and the batch goes through the staging
+   * table (counted in stats().ignoreFallbacks once written). A transaction holds one such savepoint
+   * per ignore group of the batch writer (a handful), far from PostgreSQL's 64 cached subtransactions.
    */
   async #copyRows(client: pg.PoolClient, table: TableSpec, rows: readonly SqlRow[], mode: WriteMode) {
     const columns = table.columns.map((c) => quoteIdent(c.name)).join(", ");
@@ -345,9 +346,24 @@ export class PostgresDriver implements SqlDriver {
         if (!(e instanceof DesError) || e.details["sqlState"] !== UNIQUE_VIOLATION) throw e;
         await this.#on(client, `ROLLBACK TO SAVEPOINT ${IGNORE_SAVEPOINT}`);
         await this.#on(client, `RELEASE SAVEPOINT ${IGNORE_SAVEPOINT}`);
+        await this.#copyThroughStage(client, table, rows, mode, columns, target, what);
         this.#ignoreFallbacks++;
+        return;
       }
     }
+    await this.#copyThroughStage(client, table, rows, mode, columns, target, what);
+  }
+
+  /** COPY into a temporary staging table, then INSERT ... SELECT ... ON CONFLICT into the table. */
+  async #copyThroughStage(
+    client: pg.PoolClient,
+    table: TableSpec,
+    rows: readonly SqlRow[],
+    mode: WriteMode,
+    columns: string,
+    target: string,
+    what: string,
+  ) {
     const stage = quoteIdent(`des_stage_${table.name}`);
     await this.#on(client, `CREATE TEMP TABLE ${stage} (LIKE ${target} INCLUDING DEFAULTS)`);
     await this.#copyInto(client, `COPY ${stage} (${columns}) FROM STDIN`, table, rows, what);
