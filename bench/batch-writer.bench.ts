@@ -15,12 +15,14 @@
  *   driver: SqliteDriver, one transaction, tx.writeRows of the N rows (multi-row INSERTs);
  *   writer: BatchWriter (its defaults on SQLite), N rows enqueued as fast as the queue takes
  *   them (the producer waits for room only when the 200,000-row queue is full), timed until flush()
- *   resolves, i.e. every row committed.
+ *   resolves, i.e. every row committed; batches go through the driver's write thread, as in the
+ *   store; the same again with the write thread off (batches on the event loop), for comparison.
  * - PostgreSQL (a schema of its own, dropped after; skipped with a note when unreachable):
  *   raw: COPY FROM STDIN of the N rows on one pg client, one transaction;
  *   driver: PostgresDriver, one transaction, tx.writeRows (COPY);
  *   writer: as for SQLite.
- * Each ratio is the writer's rows/s divided by the ceiling's.
+ * Each ratio is the writer's rows/s divided by the ceiling's. Last (with the fills table): the
+ * event-loop delay while 8,000 fills rows/s are written for 5 s, with and without the write thread.
  *
  * Run: node_modules/.bin/node bench/batch-writer.bench.ts [--table fills|signals|equity_snapshots]
  *      [--sqlite-rows 1000000] [--pg-rows 500000] [--batch <maxBatchRows, default the writer's
@@ -30,6 +32,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
@@ -47,7 +50,7 @@ import { TABLES } from "../src/persistence/schema/tables.ts";
 import { copyTextPieces } from "../src/persistence/sql/copy-text.ts";
 import { PostgresDriver } from "../src/persistence/sql/postgres-driver.ts";
 import type { SqlDriver, SqlRow, SqlValue, TableSpec, WriteMode } from "../src/persistence/sql/sql-types.ts";
-import { SqliteDriver } from "../src/persistence/sql/sqlite-driver.ts";
+import { SqliteDriver, type SqliteDriverOptions } from "../src/persistence/sql/sqlite-driver.ts";
 import { quoteIdent } from "../src/persistence/sql/write-sql.ts";
 import { testPostgresUrl } from "../src/persistence/test-support/postgres-test-db.ts";
 import { benchMachine } from "./bench-machine.ts";
@@ -68,6 +71,9 @@ const BATCH_ROWS = values.batch === undefined ? undefined : Number(values.batch)
 const QUEUE_ROWS = Math.max(200_000, BATCH_ROWS ?? 0);
 const MODE = values.mode as WriteMode;
 const SQLITE_TARGET = 500_000;
+/** The event-loop section's steady write rate: about 2,000 orders/s, each an order row, history and a fill. */
+const EVENT_LOOP_ROWS_PER_S = 8_000;
+const EVENT_LOOP_SECONDS = 5;
 const PG_TARGET = 300_000;
 
 /** A table under test: its spec, how to build its i-th row, and the raw SQLite bind of one row. */
@@ -247,6 +253,8 @@ interface SqliteResult {
   readonly rawRowsPerS: number;
   readonly driverRowsPerS: number;
   readonly writerRowsPerS: number;
+  /** SQLite only: the writer with the driver's write thread off (batches written on the event loop). */
+  readonly writerOnLoopRowsPerS?: number;
   readonly ratioToDriver: number;
   readonly ratioToRaw: number;
   readonly target: number;
@@ -262,8 +270,8 @@ async function benchSqlite(table: BenchTable, rows: readonly SqlRow[]): Promise<
   const columns = columnsOf(spec);
   const dir = mkdtempSync(join(tmpdir(), "des-bench-bw-"));
   let run = 0;
-  const fresh = async (): Promise<SqliteDriver> => {
-    const driver = SqliteDriver.open(join(dir, `run${run++}.sqlite`));
+  const fresh = async (options: SqliteDriverOptions = {}): Promise<SqliteDriver> => {
+    const driver = SqliteDriver.open(join(dir, `run${run++}.sqlite`), options);
     await migrate(driver);
     return driver;
   };
@@ -290,6 +298,9 @@ async function benchSqlite(table: BenchTable, rows: readonly SqlRow[]): Promise<
     const { rowsPerS: writerRowsPerS, stats } = await writerRun(writerDriver, spec, rows);
     const stored = await countRows(writerDriver, spec);
     const enqueueNsPerRow = await enqueueCost(writerDriver, spec, rows);
+    const onLoopDriver = await fresh({ writeThread: false });
+    const { rowsPerS: writerOnLoopRowsPerS } = await writerRun(onLoopDriver, spec, rows);
+    await onLoopDriver.close();
     await writerDriver.close();
     if (stored !== rows.length) throw new Error(`SQLite ${spec.name} holds ${stored} of ${rows.length} rows`);
     return {
@@ -297,6 +308,7 @@ async function benchSqlite(table: BenchTable, rows: readonly SqlRow[]): Promise<
       rawRowsPerS,
       driverRowsPerS,
       writerRowsPerS,
+      writerOnLoopRowsPerS,
       ratioToDriver: round2(writerRowsPerS / driverRowsPerS),
       ratioToRaw: round2(writerRowsPerS / rawRowsPerS),
       target: SQLITE_TARGET,
@@ -371,6 +383,71 @@ async function benchPostgres(spec: TableSpec, rows: readonly SqlRow[]): Promise<
   }
 }
 
+/** Event-loop delay of one run (ms). */
+interface LoopDelay {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+}
+
+/**
+ * What the batch writer costs the event loop (trading runs on it) at a steady write rate: fills
+ * rows enqueued every millisecond at EVENT_LOOP_ROWS_PER_S for EVENT_LOOP_SECONDS (after 1 s of
+ * warm-up) through the store's SQLite settings, with the write thread and with batches on the event
+ * loop. monitorEventLoopDelay at 1 ms resolution: about 1 ms is the enqueue timer's own period.
+ */
+async function eventLoopDelays(): Promise<{
+  rowsPerS: number;
+  seconds: number;
+  writeThread: LoopDelay;
+  onLoop: LoopDelay;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), "des-bench-bw-loop-"));
+  const run = async (writeThread: boolean): Promise<LoopDelay> => {
+    const driver = SqliteDriver.open(join(dir, `loop-${writeThread}.sqlite`), { writeThread });
+    await migrate(driver);
+    const writer = new BatchWriter(driver, {});
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    let i = 0;
+    const t0 = performance.now();
+    await new Promise<void>((done) => {
+      const tick = setInterval(() => {
+        const elapsed = performance.now() - t0;
+        const due = Math.floor((elapsed / 1000) * EVENT_LOOP_ROWS_PER_S);
+        for (; i < due; i++) writer.enqueue(TABLES.fills, { ...fillRow(i), seq: i + 1 }, "ignore");
+        if (elapsed >= 1000) histogram.enable();
+        if (elapsed >= 1000 + EVENT_LOOP_SECONDS * 1000) {
+          clearInterval(tick);
+          done();
+        }
+      }, 1);
+    });
+    histogram.disable();
+    await writer.close();
+    await driver.close();
+    const ms = (ns: number) => round2(ns / 1e6);
+    return {
+      p50Ms: ms(histogram.percentile(50)),
+      p99Ms: ms(histogram.percentile(99)),
+      p999Ms: ms(histogram.percentile(99.9)),
+      maxMs: ms(histogram.max),
+    };
+  };
+  try {
+    const writeThread = await run(true);
+    const onLoop = await run(false);
+    const line = (d: LoopDelay) => `p50 ${d.p50Ms}, p99 ${d.p99Ms}, p99.9 ${d.p999Ms}, max ${d.maxMs} ms`;
+    console.log(
+      `event-loop delay, SQLite, ${fmt(EVENT_LOOP_ROWS_PER_S)} fills rows/s for ${EVENT_LOOP_SECONDS} s: ` +
+        `write thread ${line(writeThread)}; batches on the event loop ${line(onLoop)}`,
+    );
+    return { rowsPerS: EVENT_LOOP_ROWS_PER_S, seconds: EVENT_LOOP_SECONDS, writeThread, onLoop };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -390,8 +467,8 @@ for (const name of TABLE_NAMES) {
   console.log(
     `  SQLite     ${fmt(sqlite.rows)} rows: raw prepared inserts ${fmt(sqlite.rawRowsPerS)} rows/s, ` +
       `driver.writeRows ${fmt(sqlite.driverRowsPerS)} rows/s, batch writer ${fmt(sqlite.writerRowsPerS)} rows/s ` +
-      `(${sqlite.ratioToDriver} of the driver, ${sqlite.ratioToRaw} of raw; target ${fmt(SQLITE_TARGET)}); ` +
-      `enqueue ${sqlite.enqueueNsPerRow} ns/row`,
+      `(${sqlite.ratioToDriver} of the driver, ${sqlite.ratioToRaw} of raw; target ${fmt(SQLITE_TARGET)}), ` +
+      `${fmt(sqlite.writerOnLoopRowsPerS ?? 0)} rows/s with batches on the event loop; enqueue ${sqlite.enqueueNsPerRow} ns/row`,
   );
 
   const postgres = await benchPostgres(table.spec, allRows.slice(0, PG_ROWS));
@@ -410,6 +487,9 @@ for (const name of TABLE_NAMES) {
   };
 }
 
+const eventLoop =
+  values.table === undefined || values.table === "fills" ? await eventLoopDelays() : undefined;
+
 console.log(
   JSON.stringify({
     bench: "batch-writer",
@@ -417,6 +497,7 @@ console.log(
     mode: MODE,
     batchRows: BATCH_ROWS ?? "writer defaults",
     tables,
+    eventLoop,
     targets: { sqliteRowsPerS: SQLITE_TARGET, postgresRowsPerS: PG_TARGET },
     met,
   }),

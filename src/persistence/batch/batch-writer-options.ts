@@ -7,16 +7,17 @@ import type { WriteErrorSummary } from "./write-error.ts";
 export interface BatchWriterOptions {
   /**
    * Queued rows that make a batch: a flush is scheduled (on a microtask) when they are reached.
-   * Default by the driver's dialect: 5,000 on PostgreSQL; 1,000 on SQLite, whose writes are
-   * synchronous: a transaction blocks the event loop, and trading with it, for all of its rows
-   * (measured 5.5-6 ms for 1,000 fills rows, 23-39 ms for 5,000, on 2026-12-07's host).
+   * Default by the driver's dialect: 5,000 on PostgreSQL; 1,000 on SQLite, whose writes cost the
+   * event loop per row even on the driver's write thread (flattening and posting the rows: about
+   * 0.4 ms per 1,000 fills rows) and all of their SQLite work without it (5.5-6 ms per 1,000 fills
+   * rows, 23-39 ms per 5,000, on 2026-12-07's host).
    */
   readonly maxBatchRows?: number;
   /**
    * Group commit: rows one transaction may take when full batches wait behind the first (a backlog),
    * at least maxBatchRows. Default by the driver's dialect: on PostgreSQL 5 x maxBatchRows (fewer
    * commits: measured +13-28 % rows/s with 25,000-row transactions); on SQLite maxBatchRows, no
-   * joining (its writes are synchronous: a bigger transaction blocks the event loop longer).
+   * joining (a bigger transaction costs the event loop more, see maxBatchRows).
    */
   readonly maxTransactionRows?: number;
   /** Queued rows are flushed at least this often (an unref'd timer). Default 50 ms. */

@@ -52,6 +52,7 @@ test("a locked SQLite database (SQLITE_BUSY) is retried until the lock is releas
   await waitFor(() => writer.stats().transientErrorsTotal >= 3, "retries on the locked database");
   assert.equal(writer.stats().writesTotal, 0);
   assert.match(writer.stats().lastError?.message ?? "", /locked|busy/i);
+  assert.equal(driver.writeThreadsStarted, 1, "the batches went through the write thread");
   other.exec("ROLLBACK");
   await flushed;
   assert.equal(await countRows(driver, "fills"), 50);
@@ -126,7 +127,9 @@ test("close gives up at its deadline and reports the rows it could not write", a
 });
 
 test("SQLite disk full: rows stay queued (no dead letters) until there is room, then every one is written", async (t) => {
-  const db = await openTestSqlite(t);
+  // max_page_count is a setting of one connection: the batches are written on this one, not on a
+  // write thread's own connection, which would not see it.
+  const db = await openTestSqlite(t, { writeThread: false });
   // A full disk, as SQLite sees it: the file may not grow past its current size.
   const pages = Number((await db.query("PRAGMA page_count"))[0]?.["page_count"]);
   await db.execute(`PRAGMA max_page_count = ${pages}`);

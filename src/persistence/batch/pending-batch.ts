@@ -56,9 +56,12 @@ export class PendingBatch {
     const rows = pieces.reduce((n, p) => n + p.rows.length, 0);
     const started = performance.now();
     try {
-      await driver.transaction(async (tx) => {
-        for (const piece of pieces) await tx.writeRows(piece.table, piece.rows, piece.mode);
-      });
+      if (driver.writeBatch !== undefined) await driver.writeBatch(pieces);
+      else {
+        await driver.transaction(async (tx) => {
+          for (const piece of pieces) await tx.writeRows(piece.table, piece.rows, piece.mode);
+        });
+      }
     } catch (error) {
       if (isTransientDbError(error)) return { kind: "transient", error };
       return this.#refuse(error);

@@ -44,6 +44,12 @@ export interface SqlDriver extends SqlExecutor {
    * error is rethrown). Transactions of one driver never interleave their statements.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Writes the groups in one transaction, in order, each as writeRows would (optional): a driver
+   * that can write a whole batch off the event loop offers it (SQLite's write thread), and the batch
+   * writer then uses it instead of transaction + writeRows.
+   */
+  writeBatch?(groups: readonly WriteGroup[]): Promise<void>;
   /** Closes every connection; later calls fail. */
   close(): Promise<void>;
 }
@@ -77,4 +83,11 @@ export interface TableSpec {
   readonly columns: readonly ColumnSpec[];
   /** Primary key columns, in order; also the order rows are compared and copied in. */
   readonly primaryKey: readonly string[];
+}
+
+/** One (table, mode) group of rows, as a batch is written. */
+export interface WriteGroup {
+  readonly table: TableSpec;
+  readonly mode: WriteMode;
+  readonly rows: readonly SqlRow[];
 }

@@ -3,8 +3,24 @@ import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { DesError, ErrorCode, toError } from "../../core/index.ts";
 import { BackgroundCheckpointer, type CheckpointerStats } from "./background-checkpointer.ts";
-import type { SqlDriver, SqlExecutor, SqlRow, SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
+import type {
+  SqlDriver,
+  SqlExecutor,
+  SqlRow,
+  SqlValue,
+  TableSpec,
+  WriteGroup,
+  WriteMode,
+} from "./sql-types.ts";
+import { applyBackstopCheckpoint, applySqliteSettings, SQLITE_MAX_VARIABLES } from "./sqlite-settings.ts";
+import { SqliteWriteThread } from "./sqlite-write-thread.ts";
 import { chunkSizes, flattenRows, multiRowInsertSql } from "./write-sql.ts";
+
+export {
+  applySqliteSettings,
+  BACKSTOP_CHECKPOINT_PAGES,
+  SQLITE_MAX_VARIABLES,
+} from "./sqlite-settings.ts";
 
 /** Options of the embedded SQLite database. */
 export interface SqliteDriverOptions {
@@ -21,28 +37,11 @@ export interface SqliteDriverOptions {
   readonly checkpointIntervalMs?: number;
   /** Told when a background checkpoint round fails (the next one tries again). */
   readonly onCheckpointError?: (message: string) => void;
-}
-
-/**
- * With a background checkpointer, the main connection checkpoints by itself only once the WAL holds
- * this many pages (64 MiB at 16 KiB pages, against SQLite's default of 1,000): a backstop that keeps
- * the WAL bounded if the checkpointer falls behind or stops.
- */
-export const BACKSTOP_CHECKPOINT_PAGES = 4096;
-
-/** After a checkpoint resets it, the WAL file is truncated to this size (bytes). */
-const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/**
- * Applies DES's connection settings to a SQLite database: WAL, synchronous=NORMAL (see SqliteDriver for
- * what that means for durability), the busy timeout, foreign keys on. Every SQLite connection DES opens
- * (this driver, the embedded store, the order intent journal) goes through it.
- */
-export function applySqliteSettings(db: DatabaseSync, busyTimeoutMs = 5000): void {
-  const busyTimeout = Math.max(0, Math.trunc(busyTimeoutMs));
-  db.exec(
-    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${busyTimeout}; PRAGMA foreign_keys = ON;`,
-  );
+  /**
+   * writeBatch runs on a worker thread with its own connection (SqliteWriteThread) instead of on the
+   * event loop (default true for a file; never for ":memory:", which a second connection cannot see).
+   */
+  readonly writeThread?: boolean;
 }
 
 /**
@@ -56,16 +55,16 @@ export function applySqliteSettings(db: DatabaseSync, busyTimeoutMs = 5000): voi
  */
 export const SQLITE_BULK_PAGE_SIZE = 16_384;
 
-/** SQLite's limit on the parameters of one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
-export const SQLITE_MAX_VARIABLES = 32766;
-
 /**
  * The embedded database (node:sqlite, a file under ./data by default) behind the SQL port.
  *
  * Settings: WAL journal; synchronous=NORMAL; busy timeout; foreign keys on; 16 KiB pages for a file it
  * creates (SQLITE_BULK_PAGE_SIZE); WAL checkpoints on a worker thread (BackgroundCheckpointer) with
  * the main connection's own automatic checkpoint kept as a far-off backstop; statements prepared once
- * and cached by their SQL text.
+ * and cached by their SQL text. writeBatch (the batch writer's path) runs on a write thread with a
+ * connection of its own (SqliteWriteThread), so a batch's SQLite work stays off the event loop:
+ * measured at 8,000 fills rows/s, event-loop delay p99 1.6 ms against 4.0-4.2 ms with batches on
+ * the event loop, for about a quarter less peak throughput (bench:batch-writer).
  *
  * Durability with WAL and synchronous=NORMAL: a commit appends to the WAL file without waiting for
  * fsync (the WAL is synced at checkpoints). A committed transaction therefore survives a crash or
@@ -89,6 +88,7 @@ export class SqliteDriver implements SqlDriver {
   readonly #insertStatements = new Map<string, StatementSync>();
   readonly #maxRowsPerInsert: number;
   readonly #checkpointer: BackgroundCheckpointer | undefined;
+  readonly #writeThread: SqliteWriteThread | undefined;
   /** Settles when the open transaction ends; undefined when none is open. */
   #busy: Promise<void> | undefined;
   #closed = false;
@@ -97,8 +97,10 @@ export class SqliteDriver implements SqlDriver {
     database: DatabaseSync,
     options: SqliteDriverOptions,
     checkpointer: BackgroundCheckpointer | undefined,
+    writeThread: SqliteWriteThread | undefined,
   ) {
     this.database = database;
+    this.#writeThread = writeThread;
     this.#maxRowsPerInsert = Math.max(1, options.maxRowsPerInsert ?? 500);
     this.#checkpointer = checkpointer;
   }
@@ -112,17 +114,25 @@ export class SqliteDriver implements SqlDriver {
       // existing one it is a no-op.
       db.exec(`PRAGMA page_size = ${SQLITE_BULK_PAGE_SIZE}`);
       applySqliteSettings(db, options.busyTimeoutMs);
-      const background = path !== ":memory:" && options.backgroundCheckpoint !== false;
-      if (!background) return new SqliteDriver(db, options, undefined);
-      db.exec(
-        `PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};`,
-      );
+      const file = path !== ":memory:";
+      const background = file && options.backgroundCheckpoint !== false;
+      const writeThread =
+        file && options.writeThread !== false
+          ? new SqliteWriteThread({
+              path,
+              busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+              maxRowsPerInsert: Math.max(1, options.maxRowsPerInsert ?? 500),
+              backstopCheckpoint: background,
+            })
+          : undefined;
+      if (!background) return new SqliteDriver(db, options, undefined, writeThread);
+      applyBackstopCheckpoint(db);
       const checkpointer = new BackgroundCheckpointer(path, {
         ...(options.checkpointIntervalMs === undefined ? {} : { intervalMs: options.checkpointIntervalMs }),
         ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
         ...(options.onCheckpointError === undefined ? {} : { onError: options.onCheckpointError }),
       });
-      return new SqliteDriver(db, options, checkpointer);
+      return new SqliteDriver(db, options, checkpointer, writeThread);
     } catch (e) {
       throw new DesError(
         ErrorCode.StoreFailed,
@@ -167,6 +177,43 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /**
+   * Writes the groups in one transaction (the batch writer's path): on the write thread when the
+   * driver has one, so the event loop only flattens and posts the rows; else on the main connection,
+   * as transaction + writeRows would. The main connection stays idle meanwhile (statements and
+   * transactions issued on the driver wait), so the two connections never contend for the write
+   * lock. Errors are DES_ERR_STORE_FAILED carrying SQLite's result code, as on the main connection.
+   */
+  async writeBatch(groups: readonly WriteGroup[]): Promise<void> {
+    const what = `writeBatch into ${groups.map((g) => `${g.table.name} (${g.mode}, ${g.rows.length} rows)`).join(", ")}`;
+    const release = await this.#acquire();
+    try {
+      if (this.#writeThread !== undefined) {
+        try {
+          await this.#writeThread.write(groups);
+        } catch (e) {
+          throw storeError(what, e);
+        }
+        return;
+      }
+      this.#run("BEGIN IMMEDIATE", () => this.database.exec("BEGIN IMMEDIATE"));
+      try {
+        for (const g of groups) this.#writeRows(g.table, g.rows, g.mode);
+        this.#run("COMMIT", () => this.database.exec("COMMIT"));
+      } catch (e) {
+        if (this.database.isTransaction) this.database.exec("ROLLBACK");
+        throw e;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Write threads started so far (0 until the first writeBatch on a file; more after one stopped). */
+  get writeThreadsStarted(): number {
+    return this.#writeThread?.started ?? 0;
+  }
+
   /** What the background checkpointer has done, or undefined without one. */
   checkpointStats(): CheckpointerStats | undefined {
     return this.#checkpointer?.stats();
@@ -175,6 +222,8 @@ export class SqliteDriver implements SqlDriver {
   /** Stops the background checkpointer, then closes the database (whose last close checkpoints the rest). */
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#whenIdle(() => undefined).catch(() => undefined);
+    await this.#writeThread?.close();
     await this.#checkpointer?.close();
     await this.#whenIdle(() => {
       this.#closed = true;

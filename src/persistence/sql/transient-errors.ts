@@ -39,6 +39,8 @@ const TRANSIENT_NODE_CODES = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EAI_AGAIN",
+  // SqliteWriteThread's thread stopped before it answered (WRITE_THREAD_STOPPED): the next batch starts a new one.
+  "DES_SQLITE_WRITE_THREAD_STOPPED",
 ]);
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * The write thread of a SqliteDriver (see SqliteWriteThread): its own connection to the database
+ * file, with DES's settings, writes whole batches so that their SQLite work (binding, B-tree
+ * inserts, the commit's WAL writes) runs on this thread instead of the event loop.
+ *
+ * Message in: { id, groups: [{ table, mode, rowCount, values }] } (values: the rows flattened in
+ * column order, see flattenRows) or "stop". Each batch is one transaction, BEGIN IMMEDIATE ...
+ * COMMIT, its groups written in order with cached multi-row INSERTs (chunkSizes). Message out:
+ * { id, ok: true } once committed, or { id, ok: false, error } after a rollback, with SQLite's
+ * result code (errcode, errstr) so the caller can tell a busy or full database from bad data.
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { parentPort, workerData } from "node:worker_threads";
+import type { SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
+import { applyBackstopCheckpoint, applySqliteSettings, SQLITE_MAX_VARIABLES } from "./sqlite-settings.ts";
+import { chunkSizes, multiRowInsertSql } from "./write-sql.ts";
+
+/** What the thread is started with. */
+export interface SqliteWriteWorkerData {
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+  readonly maxRowsPerInsert: number;
+  /** Set the far-off automatic checkpoint (a BackgroundCheckpointer keeps the WAL short). */
+  readonly backstopCheckpoint: boolean;
+}
+
+/** One (table, mode) group of a batch, its rows flattened. */
+export interface FlatWriteGroup {
+  readonly table: TableSpec;
+  readonly mode: WriteMode;
+  readonly rowCount: number;
+  readonly values: readonly SqlValue[];
+}
+
+/** A batch to write in one transaction. */
+export interface WriteBatchMessage {
+  readonly id: number;
+  readonly groups: readonly FlatWriteGroup[];
+}
+
+/** The outcome of a batch. */
+export type WriteBatchReply =
+  | { readonly id: number; readonly ok: true }
+  | { readonly id: number; readonly ok: false; readonly error: WriteThreadError };
+
+/** A failure as the thread reports it: the message and SQLite's codes when SQLite raised it. */
+export interface WriteThreadError {
+  readonly message: string;
+  readonly code: string | undefined;
+  readonly errcode: number | undefined;
+  readonly errstr: string | undefined;
+}
+
+const { path, busyTimeoutMs, maxRowsPerInsert, backstopCheckpoint } = workerData as SqliteWriteWorkerData;
+const port = parentPort;
+if (port === null) throw new Error("sqlite-write-worker must run in a worker thread");
+
+const db = new DatabaseSync(path);
+applySqliteSettings(db, busyTimeoutMs);
+if (backstopCheckpoint) applyBackstopCheckpoint(db);
+const statements = new Map<string, StatementSync>();
+
+function insertStatement(table: TableSpec, mode: WriteMode, size: number): StatementSync {
+  const key = `${table.name}\u0000${table.columns.map((c) => c.name).join(",")}\u0000${mode}\u0000${size}`;
+  let statement = statements.get(key);
+  if (statement === undefined) {
+    statement = db.prepare(multiRowInsertSql(table, mode, size, () => "?"));
+    statements.set(key, statement);
+  }
+  return statement;
+}
+
+function writeGroup(group: FlatWriteGroup): void {
+  const width = group.table.columns.length;
+  const maxRows = Math.max(1, Math.min(maxRowsPerInsert, Math.floor(SQLITE_MAX_VARIABLES / width)));
+  let offset = 0;
+  for (const size of chunkSizes(group.rowCount, maxRows)) {
+    const end = offset + size * width;
+    const params = (
+      offset === 0 && end === group.values.length ? group.values : group.values.slice(offset, end)
+    ) as SQLInputValue[];
+    insertStatement(group.table, group.mode, size).run(...params);
+    offset = end;
+  }
+}
+
+function writeBatch(message: WriteBatchMessage): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const group of message.groups) writeGroup(group);
+    db.exec("COMMIT");
+  } catch (e) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw e;
+  }
+}
+
+function describe(e: unknown): WriteThreadError {
+  const { message, code, errcode, errstr } = e as {
+    message?: unknown;
+    code?: unknown;
+    errcode?: unknown;
+    errstr?: unknown;
+  };
+  return {
+    message: typeof message === "string" ? message : String(e),
+    code: typeof code === "string" ? code : undefined,
+    errcode: typeof errcode === "number" ? errcode : undefined,
+    errstr: typeof errstr === "string" ? errstr : undefined,
+  };
+}
+
+port.on("message", (message: WriteBatchMessage | "stop") => {
+  if (message === "stop") {
+    db.close();
+    // In a worker thread, process.exit ends this thread only (the parent waits for its "exit" event).
+    process.exit(0);
+  }
+  let reply: WriteBatchReply;
+  try {
+    writeBatch(message);
+    reply = { id: message.id, ok: true };
+  } catch (e) {
+    reply = { id: message.id, ok: false, error: describe(e) };
+  }
+  port.postMessage(reply);
+});
