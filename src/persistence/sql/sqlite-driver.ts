@@ -82,7 +82,11 @@ export const SQLITE_BULK_PAGE_SIZE = 16_384;
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite" as const;
-  /** The underlying connection, for code that must stay synchronous (the order intent journal). */
+  /**
+   * The main connection, for code that must stay synchronous (benches, tests). Batches the driver
+   * writes go through its write thread's own connection; a synchronous write here would wait, in
+   * SQLite's busy handler on the event loop, while one is in flight.
+   */
   readonly database: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   readonly #insertStatements = new Map<string, StatementSync>();
@@ -114,20 +118,22 @@ export class SqliteDriver implements SqlDriver {
       // existing one it is a no-op.
       db.exec(`PRAGMA page_size = ${SQLITE_BULK_PAGE_SIZE}`);
       applySqliteSettings(db, options.busyTimeoutMs);
-      const file = path !== ":memory:";
-      const background = file && options.backgroundCheckpoint !== false;
+      // The file's absolute path (resolved now, not when a thread starts later); null for a database
+      // only this connection can see (":memory:", "", a memory URI): no second connection then.
+      const location = db.location() || undefined;
+      const background = location !== undefined && options.backgroundCheckpoint !== false;
       const writeThread =
-        file && options.writeThread !== false
+        location !== undefined && options.writeThread !== false
           ? new SqliteWriteThread({
-              path,
+              path: location,
               busyTimeoutMs: options.busyTimeoutMs ?? 5000,
               maxRowsPerInsert: Math.max(1, options.maxRowsPerInsert ?? 500),
               backstopCheckpoint: background,
             })
           : undefined;
-      if (!background) return new SqliteDriver(db, options, undefined, writeThread);
+      if (!background || location === undefined) return new SqliteDriver(db, options, undefined, writeThread);
       applyBackstopCheckpoint(db);
-      const checkpointer = new BackgroundCheckpointer(path, {
+      const checkpointer = new BackgroundCheckpointer(location, {
         ...(options.checkpointIntervalMs === undefined ? {} : { intervalMs: options.checkpointIntervalMs }),
         ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
         ...(options.onCheckpointError === undefined ? {} : { onError: options.onCheckpointError }),
@@ -219,11 +225,15 @@ export class SqliteDriver implements SqlDriver {
     return this.#checkpointer?.stats();
   }
 
-  /** Stops the background checkpointer, then closes the database (whose last close checkpoints the rest). */
+  /**
+   * Stops the write thread (after the batch in flight, or terminated after 5 s, which fails that
+   * batch), waits for the driver to be idle, stops the background checkpointer, then closes the
+   * database (whose last close checkpoints the rest).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#whenIdle(() => undefined).catch(() => undefined);
     await this.#writeThread?.close();
+    await this.#whenIdle(() => undefined).catch(() => undefined);
     await this.#checkpointer?.close();
     await this.#whenIdle(() => {
       this.#closed = true;

@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { DesError, ErrorCode } from "../../core/index.ts";
 import type { SqlRow, TableSpec } from "./sql-types.ts";
 import { SqliteDriver } from "./sqlite-driver.ts";
-import { SqliteWriteThread, WRITE_THREAD_STOPPED } from "./sqlite-write-thread.ts";
+import { MAX_CRASHES_PER_BATCH, SqliteWriteThread, WRITE_THREAD_STOPPED } from "./sqlite-write-thread.ts";
 import { isTransientDbError } from "./transient-errors.ts";
 
 const ITEMS: TableSpec = {
@@ -29,6 +30,8 @@ const NOTES: TableSpec = {
 const CREATE =
   "CREATE TABLE items (id TEXT PRIMARY KEY, amount TEXT NOT NULL, n INTEGER); " +
   "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "des-write-thread-"));
@@ -170,4 +173,71 @@ test(":memory: and writeThread false write batches on the main connection", asyn
   );
   assert.deepEqual(await onLoop.query("SELECT COUNT(*) AS c FROM notes"), [{ c: 0 }], "rolled back whole");
   assert.equal(onLoop.writeThreadsStarted, 0);
+});
+
+test("a value that cannot cross threads fails its batch as bad data; the thread goes on", async (t) => {
+  const driver = await openDriver(t, tempDir(t));
+  await driver.writeBatch([{ table: NOTES, mode: "insert", rows: [{ id: 1, body: "a" }] }]);
+  const bad = { id: 2, body: (() => "x") as unknown as string };
+  await assert.rejects(driver.writeBatch([{ table: NOTES, mode: "insert", rows: [bad] }]), (e: unknown) => {
+    assert.ok(e instanceof DesError && e.code === ErrorCode.StoreFailed, String(e));
+    assert.equal(isTransientDbError(e), false);
+    return true;
+  });
+  await driver.writeBatch([{ table: NOTES, mode: "insert", rows: [{ id: 3, body: "c" }] }]);
+  assert.deepEqual(await driver.query("SELECT id FROM notes ORDER BY id"), [{ id: 1 }, { id: 3 }]);
+  assert.equal(driver.writeThreadsStarted, 1);
+});
+
+test("close() with a batch in flight waits for its answer, then stops the thread", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "des.sqlite");
+  const driver = SqliteDriver.open(path, { busyTimeoutMs: 300 });
+  await driver.execute(CREATE.split("; ")[1]!);
+  const other = new DatabaseSync(path);
+  t.after(() => other.close());
+  other.exec("BEGIN IMMEDIATE"); // the thread's BEGIN waits for this lock, then gives up (busy)
+  const batch = driver.writeBatch([{ table: NOTES, mode: "insert", rows: [{ id: 1, body: "a" }] }]);
+  const settled = batch.then(
+    () => "committed",
+    (e: unknown) => (isTransientDbError(e) ? "transient" : `permanent: ${String(e)}`),
+  );
+  // The batch is in flight once its thread has started and taken it (then waits for the lock).
+  for (let i = 0; i < 200 && driver.writeThreadsStarted === 0; i++) await sleep(5);
+  await sleep(100);
+  let outcome: string | undefined;
+  void settled.then((o) => {
+    outcome = o;
+  });
+  await driver.close();
+  assert.equal(outcome, "transient", "close() returned after the batch's answer (busy), not before");
+  other.exec("ROLLBACK");
+});
+
+test("a batch the thread dies on (out of memory) is retried as transient, then fails as permanent on the third death", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "des.sqlite");
+  const setup = SqliteDriver.open(path, { writeThread: false });
+  await setup.execute(CREATE.split("; ")[0]!);
+  const thread = new SqliteWriteThread(
+    { path, busyTimeoutMs: 1000, maxRowsPerInsert: 500, backstopCheckpoint: false },
+    { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 },
+  );
+  t.after(async () => {
+    await thread.close();
+    await setup.close();
+  });
+  await thread.write([{ table: ITEMS, mode: "insert", rows: items(0, 10) }]);
+  const huge = [{ table: ITEMS, mode: "insert" as const, rows: items(100, 400_000) }];
+  const outcomes: string[] = [];
+  for (let attempt = 0; attempt < MAX_CRASHES_PER_BATCH; attempt++) {
+    await thread.write(huge).then(
+      () => outcomes.push("committed"),
+      (e: unknown) => outcomes.push(isTransientDbError(e) ? "transient" : "permanent"),
+    );
+  }
+  assert.deepEqual(outcomes, ["transient", "transient", "permanent"]);
+  // Smaller batches (what the batch writer's isolation sends next) go through on a new thread.
+  await thread.write([{ table: ITEMS, mode: "insert", rows: items(100, 1_000) }]);
+  assert.deepEqual(await setup.query("SELECT COUNT(*) AS c FROM items"), [{ c: 1_010 }]);
 });

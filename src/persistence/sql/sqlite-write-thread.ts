@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { type ResourceLimits, Worker } from "node:worker_threads";
 import type { WriteGroup } from "./sql-types.ts";
 import type {
   FlatWriteGroup,
@@ -27,52 +27,74 @@ export const WRITE_THREAD_STOPPED = "DES_SQLITE_WRITE_THREAD_STOPPED";
  * One batch is one transaction; batches are answered in the order they were posted. The caller
  * (SqliteDriver.writeBatch) keeps its main connection idle while a batch is in flight, so the two
  * connections never wait for each other's write lock. A failed batch rejects with an Error carrying
- * SQLite's `errcode` and `errstr`, as node:sqlite's own errors do; if the thread stops before it
- * answers, the batch rejects with `code` WRITE_THREAD_STOPPED (transient) and the next batch starts a
- * new thread. The thread keeps the process alive only while a batch is in flight.
+ * SQLite's `errcode` and `errstr`, as node:sqlite's own errors do. A thread that cannot start or
+ * open the file (it must exist: a thread never creates an empty one) fails its batch with `code`
+ * WRITE_THREAD_STOPPED (transient): the next batch starts a new thread. A thread that dies while
+ * writing fails the batch the same way, unless it died on that batch MAX_CRASHES_PER_BATCH times in
+ * a row: the batch then fails as permanent, so the batch writer splits it rather than retrying
+ * forever. The thread keeps the process alive only while a batch is in flight.
  */
 export class SqliteWriteThread {
   readonly #data: SqliteWriteWorkerData;
   readonly #pending = new Map<number, PendingBatch>();
   #worker: Worker | undefined;
+  /** The current thread has opened its connection (a stop after that is a crash, not a failed start). */
+  #ready = false;
+  /** Threads that died while writing, since the last batch answered. */
+  #crashesInARow = 0;
   #nextId = 1;
   #closed: Promise<void> | undefined;
   /** Threads started (1 after the first batch; more after a thread stopped). */
   started = 0;
 
-  constructor(data: SqliteWriteWorkerData) {
+  readonly #resourceLimits: ResourceLimits | undefined;
+
+  /** `resourceLimits`: the thread's heap limits (Node's defaults when absent). */
+  constructor(data: SqliteWriteWorkerData, resourceLimits?: ResourceLimits) {
     this.#data = data;
+    this.#resourceLimits = resourceLimits;
   }
 
   /** Writes the groups in one transaction on the thread; resolves once committed. */
   write(groups: readonly WriteGroup[]): Promise<void> {
-    if (this.#closed !== undefined) {
-      return Promise.reject(stoppedError("the SQLite write thread is closed"));
-    }
-    const flat: FlatWriteGroup[] = groups.map((g) => ({
-      table: g.table,
-      mode: g.mode,
-      rowCount: g.rows.length,
-      values: flattenRows(g.table, g.rows, 0, g.rows.length),
-    }));
-    const id = this.#nextId++;
-    const worker = this.#ensureWorker();
     return new Promise<void>((resolve, reject) => {
+      if (this.#closed !== undefined) {
+        reject(stoppedError("the SQLite write thread is closed"));
+        return;
+      }
+      const flat: FlatWriteGroup[] = groups.map((g) => ({
+        table: g.table,
+        mode: g.mode,
+        rowCount: g.rows.length,
+        values: flattenRows(g.table, g.rows, 0, g.rows.length),
+      }));
+      let worker: Worker;
+      try {
+        worker = this.#ensureWorker();
+      } catch (e) {
+        reject(stoppedError(`the SQLite write thread cannot start: ${(e as Error).message}`));
+        return;
+      }
+      const id = this.#nextId++;
+      const message: WriteBatchMessage = { id, groups: flat };
+      // A value that cannot cross threads throws here (bad data: permanent); nothing is pending then.
+      worker.postMessage(message);
       this.#pending.set(id, { worker, resolve, reject });
       worker.ref();
-      const message: WriteBatchMessage = { id, groups: flat };
-      worker.postMessage(message);
     });
   }
 
-  /** Stops the thread once the batches in flight are answered; resolves when it has ended. */
+  /**
+   * Stops the thread after the batches already posted ("stop" is queued behind them); resolves when
+   * it has ended. A thread that has not ended 5 s later is terminated, which fails a batch still in
+   * flight (transient), so a stuck write cannot hold a shutdown.
+   */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       const worker = this.#worker;
       if (worker === undefined) return resolve();
       worker.once("exit", () => resolve());
       worker.ref();
-      // Messages are handled in order: "stop" comes after every batch already posted.
       worker.postMessage("stop");
       setTimeout(() => void worker.terminate(), 5000).unref();
     });
@@ -81,13 +103,23 @@ export class SqliteWriteThread {
 
   #ensureWorker(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(WORKER_SCRIPT, { name: "sqlite-writer", workerData: this.#data });
+    const worker = new Worker(WORKER_SCRIPT, {
+      name: "sqlite-writer",
+      workerData: this.#data,
+      ...(this.#resourceLimits === undefined ? {} : { resourceLimits: this.#resourceLimits }),
+    });
     this.started++;
+    this.#ready = false;
     worker.unref();
-    worker.on("message", (reply: WriteBatchReply) => this.#answer(reply));
+    worker.on("message", (reply: WriteBatchReply | "ready") => {
+      if (reply === "ready") {
+        if (this.#worker === worker) this.#ready = true;
+      } else this.#answer(reply);
+    });
     const stopped = (reason: string) => {
+      const crashed = this.#worker === worker && this.#ready;
       if (this.#worker === worker) this.#worker = undefined;
-      this.#failPending(worker, reason);
+      this.#failPending(worker, reason, crashed);
     };
     worker.on("error", (e) => stopped(`the SQLite write thread failed: ${e.message}`));
     worker.on("exit", (code) => stopped(`the SQLite write thread stopped (exit code ${code})`));
@@ -99,20 +131,35 @@ export class SqliteWriteThread {
     const waiter = this.#pending.get(reply.id);
     if (waiter === undefined) return;
     this.#pending.delete(reply.id);
+    this.#crashesInARow = 0;
     if (this.#pending.size === 0) this.#worker?.unref();
     if (reply.ok) waiter.resolve();
     else waiter.reject(threadError(reply.error));
   }
 
   /** Fails the batches posted to a thread that stopped (not those of a newer thread). */
-  #failPending(worker: Worker, reason: string): void {
+  #failPending(worker: Worker, reason: string, crashed: boolean): void {
+    let failed = false;
     for (const [id, waiter] of this.#pending) {
       if (waiter.worker !== worker) continue;
       this.#pending.delete(id);
-      waiter.reject(stoppedError(reason));
+      failed = true;
+      if (crashed && this.#crashesInARow + 1 >= MAX_CRASHES_PER_BATCH) {
+        waiter.reject(
+          new Error(
+            `${reason}: the SQLite write thread died on this batch ${MAX_CRASHES_PER_BATCH} times in a row`,
+          ),
+        );
+      } else waiter.reject(stoppedError(reason));
     }
+    if (!crashed) return;
+    if (!failed) return;
+    this.#crashesInARow = this.#crashesInARow + 1 >= MAX_CRASHES_PER_BATCH ? 0 : this.#crashesInARow + 1;
   }
 }
+
+/** Deaths of the thread on the same batch (no batch answered in between) after which it fails for good. */
+export const MAX_CRASHES_PER_BATCH = 3;
 
 interface PendingBatch {
   readonly worker: Worker;

@@ -3,12 +3,14 @@
  * file, with DES's settings, writes whole batches so that their SQLite work (binding, B-tree
  * inserts, the commit's WAL writes) runs on this thread instead of the event loop.
  *
+ * Message out first: "ready" once the connection is open (the file must exist already).
  * Message in: { id, groups: [{ table, mode, rowCount, values }] } (values: the rows flattened in
  * column order, see flattenRows) or "stop". Each batch is one transaction, BEGIN IMMEDIATE ...
  * COMMIT, its groups written in order with cached multi-row INSERTs (chunkSizes). Message out:
  * { id, ok: true } once committed, or { id, ok: false, error } after a rollback, with SQLite's
  * result code (errcode, errstr) so the caller can tell a busy or full database from bad data.
  */
+import { existsSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
 import type { SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
@@ -55,10 +57,14 @@ const { path, busyTimeoutMs, maxRowsPerInsert, backstopCheckpoint } = workerData
 const port = parentPort;
 if (port === null) throw new Error("sqlite-write-worker must run in a worker thread");
 
+// The main connection created the file: a missing one was deleted or moved, and opening it here
+// would create an empty database that every batch fails on. Fail the start instead (transient).
+if (!existsSync(path)) throw new Error(`SQLite database ${path} does not exist`);
 const db = new DatabaseSync(path);
 applySqliteSettings(db, busyTimeoutMs);
 if (backstopCheckpoint) applyBackstopCheckpoint(db);
 const statements = new Map<string, StatementSync>();
+port.postMessage("ready");
 
 function insertStatement(table: TableSpec, mode: WriteMode, size: number): StatementSync {
   const key = `${table.name}\u0000${table.columns.map((c) => c.name).join(",")}\u0000${mode}\u0000${size}`;
