@@ -12,9 +12,10 @@ import type {
   WriteGroup,
   WriteMode,
 } from "./sql-types.ts";
-import { applyBackstopCheckpoint, applySqliteSettings, SQLITE_MAX_VARIABLES } from "./sqlite-settings.ts";
+import { SqliteRowWriter } from "./sqlite-row-writer.ts";
+import { applyBackstopCheckpoint, applySqliteSettings } from "./sqlite-settings.ts";
 import { SqliteWriteThread } from "./sqlite-write-thread.ts";
-import { chunkSizes, flattenRows, multiRowInsertSql } from "./write-sql.ts";
+import { flattenRows } from "./write-sql.ts";
 
 export {
   applySqliteSettings,
@@ -89,8 +90,7 @@ export class SqliteDriver implements SqlDriver {
    */
   readonly database: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  readonly #insertStatements = new Map<string, StatementSync>();
-  readonly #maxRowsPerInsert: number;
+  readonly #rowWriter: SqliteRowWriter;
   readonly #checkpointer: BackgroundCheckpointer | undefined;
   readonly #writeThread: SqliteWriteThread | undefined;
   /** Settles when the open transaction ends; undefined when none is open. */
@@ -105,7 +105,7 @@ export class SqliteDriver implements SqlDriver {
   ) {
     this.database = database;
     this.#writeThread = writeThread;
-    this.#maxRowsPerInsert = Math.max(1, options.maxRowsPerInsert ?? 500);
+    this.#rowWriter = new SqliteRowWriter(database, options.maxRowsPerInsert ?? 500);
     this.#checkpointer = checkpointer;
   }
 
@@ -191,25 +191,19 @@ export class SqliteDriver implements SqlDriver {
    * lock. Errors are DES_ERR_STORE_FAILED carrying SQLite's result code, as on the main connection.
    */
   async writeBatch(groups: readonly WriteGroup[]): Promise<void> {
+    const thread = this.#writeThread;
+    if (thread === undefined) {
+      await this.transaction(async (tx) => {
+        for (const g of groups) await tx.writeRows(g.table, g.rows, g.mode);
+      });
+      return;
+    }
     const what = `writeBatch into ${groups.map((g) => `${g.table.name} (${g.mode}, ${g.rows.length} rows)`).join(", ")}`;
     const release = await this.#acquire();
     try {
-      if (this.#writeThread !== undefined) {
-        try {
-          await this.#writeThread.write(groups);
-        } catch (e) {
-          throw storeError(what, e);
-        }
-        return;
-      }
-      this.#run("BEGIN IMMEDIATE", () => this.database.exec("BEGIN IMMEDIATE"));
-      try {
-        for (const g of groups) this.#writeRows(g.table, g.rows, g.mode);
-        this.#run("COMMIT", () => this.database.exec("COMMIT"));
-      } catch (e) {
-        if (this.database.isTransaction) this.database.exec("ROLLBACK");
-        throw e;
-      }
+      await thread.write(groups);
+    } catch (e) {
+      throw storeError(what, e);
     } finally {
       release();
     }
@@ -238,7 +232,7 @@ export class SqliteDriver implements SqlDriver {
     await this.#whenIdle(() => {
       this.#closed = true;
       this.#statements.clear();
-      this.#insertStatements.clear();
+      this.#rowWriter.clear();
       this.database.close();
     });
   }
@@ -308,28 +302,9 @@ export class SqliteDriver implements SqlDriver {
   }
 
   #writeRows(table: TableSpec, rows: readonly SqlRow[], mode: WriteMode): void {
-    const width = table.columns.length;
-    const maxRows = Math.max(1, Math.min(this.#maxRowsPerInsert, Math.floor(SQLITE_MAX_VARIABLES / width)));
-    const keyPrefix = `${table.name}\u0000${table.columns.map((c) => c.name).join(",")}\u0000${mode}`;
-    let from = 0;
-    for (const size of chunkSizes(rows.length, maxRows)) {
-      const params = flattenRows(table, rows, from, size) as SQLInputValue[];
-      this.#run(`writeRows ${mode} into ${table.name}`, () =>
-        this.#insertStatement(keyPrefix, table, mode, size).run(...params),
-      );
-      from += size;
-    }
-  }
-
-  /** The prepared multi-row INSERT of a table, mode and row count (cached). */
-  #insertStatement(keyPrefix: string, table: TableSpec, mode: WriteMode, size: number): StatementSync {
-    const key = `${keyPrefix}\u0000${size}`;
-    let statement = this.#insertStatements.get(key);
-    if (statement === undefined) {
-      statement = this.database.prepare(multiRowInsertSql(table, mode, size, () => "?"));
-      this.#insertStatements.set(key, statement);
-    }
-    return statement;
+    this.#run(`writeRows ${mode} into ${table.name}`, () =>
+      this.#rowWriter.write(table, mode, rows.length, (from, count) => flattenRows(table, rows, from, count)),
+    );
   }
 
   #statement(sql: string): StatementSync {

@@ -137,24 +137,26 @@ export class SqliteWriteThread {
     else waiter.reject(threadError(reply.error));
   }
 
-  /** Fails the batches posted to a thread that stopped (not those of a newer thread). */
+  /**
+   * Fails the batches posted to a thread that stopped (not those of a newer thread): as transient,
+   * unless the thread crashed on a batch for the MAX_CRASHES_PER_BATCH-th time in a row.
+   */
   #failPending(worker: Worker, reason: string, crashed: boolean): void {
-    let failed = false;
-    for (const [id, waiter] of this.#pending) {
-      if (waiter.worker !== worker) continue;
-      this.#pending.delete(id);
-      failed = true;
-      if (crashed && this.#crashesInARow + 1 >= MAX_CRASHES_PER_BATCH) {
-        waiter.reject(
-          new Error(
-            `${reason}: the SQLite write thread died on this batch ${MAX_CRASHES_PER_BATCH} times in a row`,
-          ),
-        );
-      } else waiter.reject(stoppedError(reason));
+    const waiters = [...this.#pending].filter(([, w]) => w.worker === worker);
+    if (waiters.length === 0) return;
+    for (const [id] of waiters) this.#pending.delete(id);
+    if (crashed) this.#crashesInARow++;
+    const giveUp = crashed && this.#crashesInARow >= MAX_CRASHES_PER_BATCH;
+    if (giveUp) this.#crashesInARow = 0;
+    for (const [, waiter] of waiters) {
+      waiter.reject(
+        giveUp
+          ? new Error(
+              `${reason}: the SQLite write thread died on this batch ${MAX_CRASHES_PER_BATCH} times in a row`,
+            )
+          : stoppedError(reason),
+      );
     }
-    if (!crashed) return;
-    if (!failed) return;
-    this.#crashesInARow = this.#crashesInARow + 1 >= MAX_CRASHES_PER_BATCH ? 0 : this.#crashesInARow + 1;
   }
 }
 

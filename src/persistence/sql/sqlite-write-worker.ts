@@ -6,16 +6,16 @@
  * Message out first: "ready" once the connection is open (the file must exist already).
  * Message in: { id, groups: [{ table, mode, rowCount, values }] } (values: the rows flattened in
  * column order, see flattenRows) or "stop". Each batch is one transaction, BEGIN IMMEDIATE ...
- * COMMIT, its groups written in order with cached multi-row INSERTs (chunkSizes). Message out:
+ * COMMIT, its groups written in order by a SqliteRowWriter, as on the main connection. Message out:
  * { id, ok: true } once committed, or { id, ok: false, error } after a rollback, with SQLite's
  * result code (errcode, errstr) so the caller can tell a busy or full database from bad data.
  */
 import { existsSync } from "node:fs";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
 import type { SqlValue, TableSpec, WriteMode } from "./sql-types.ts";
-import { applyBackstopCheckpoint, applySqliteSettings, SQLITE_MAX_VARIABLES } from "./sqlite-settings.ts";
-import { chunkSizes, multiRowInsertSql } from "./write-sql.ts";
+import { SqliteRowWriter } from "./sqlite-row-writer.ts";
+import { applyBackstopCheckpoint, applySqliteSettings } from "./sqlite-settings.ts";
 
 /** What the thread is started with. */
 export interface SqliteWriteWorkerData {
@@ -63,31 +63,15 @@ if (!existsSync(path)) throw new Error(`SQLite database ${path} does not exist`)
 const db = new DatabaseSync(path);
 applySqliteSettings(db, busyTimeoutMs);
 if (backstopCheckpoint) applyBackstopCheckpoint(db);
-const statements = new Map<string, StatementSync>();
+const rowWriter = new SqliteRowWriter(db, maxRowsPerInsert);
 port.postMessage("ready");
-
-function insertStatement(table: TableSpec, mode: WriteMode, size: number): StatementSync {
-  const key = `${table.name}\u0000${table.columns.map((c) => c.name).join(",")}\u0000${mode}\u0000${size}`;
-  let statement = statements.get(key);
-  if (statement === undefined) {
-    statement = db.prepare(multiRowInsertSql(table, mode, size, () => "?"));
-    statements.set(key, statement);
-  }
-  return statement;
-}
 
 function writeGroup(group: FlatWriteGroup): void {
   const width = group.table.columns.length;
-  const maxRows = Math.max(1, Math.min(maxRowsPerInsert, Math.floor(SQLITE_MAX_VARIABLES / width)));
-  let offset = 0;
-  for (const size of chunkSizes(group.rowCount, maxRows)) {
-    const end = offset + size * width;
-    const params = (
-      offset === 0 && end === group.values.length ? group.values : group.values.slice(offset, end)
-    ) as SQLInputValue[];
-    insertStatement(group.table, group.mode, size).run(...params);
-    offset = end;
-  }
+  const values = group.values;
+  rowWriter.write(group.table, group.mode, group.rowCount, (from, count) =>
+    from === 0 && count === group.rowCount ? values : values.slice(from * width, (from + count) * width),
+  );
 }
 
 function writeBatch(message: WriteBatchMessage): void {
